@@ -1,0 +1,41 @@
+namespace SecureGateway.Data.Decisions;
+
+/// <summary>
+/// One admission decision about a module version, recorded before anything is served.
+/// Rows are only ever appended: a later act (a review, a re-evaluation) is a new row.
+/// </summary>
+public sealed class Decision
+{
+    public long Id { get; init; }
+
+    public DateTimeOffset Time { get; init; }
+
+    /// <summary>Module path, unescaped (e.g. <c>github.com/Azure/go-autorest</c>).</summary>
+    public required string Module { get; init; }
+
+    /// <summary>Canonical semantic version.</summary>
+    public required string Version { get; init; }
+
+    public DecisionOutcome Outcome { get; init; }
+
+    /// <summary>Why, one line each; the first is what the go user sees first.</summary>
+    public IReadOnlyList<string> Reasons { get; init; } = [];
+
+    /// <summary>The <c>h1:</c> hash of the zip, as in go.sum; null when the zip could not be hashed.</summary>
+    public string? ZipHash { get; init; }
+
+    /// <summary>The <c>h1:</c> hash of the go.mod (go.sum's <c>/go.mod</c> line).</summary>
+    public string? GoModHash { get; init; }
+
+    public long? ZipSize { get; init; }
+
+    public long? GoModSize { get; init; }
+
+    public int? FileCount { get; init; }
+
+    /// <summary>Base URL of the upstream the artefacts came from.</summary>
+    public string? Upstream { get; init; }
+
+    /// <summary>Who decided: <c>gateway</c> for automatic admission, else the reviewer.</summary>
+    public required string Actor { get; init; }
+}

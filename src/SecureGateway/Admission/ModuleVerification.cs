@@ -1,0 +1,65 @@
+using System.Text.Json;
+using SecureGateway.Modules;
+using SecureGateway.Storage;
+using SecureGateway.Verification.DirHash;
+using SecureGateway.Verification.ZipRules;
+
+namespace SecureGateway.Admission;
+
+/// <summary>What the gateway established about a staged module version: every violation found, and the go.sum hashes.</summary>
+public sealed record ModuleVerification(
+    IReadOnlyList<string> Violations,
+    string? ZipHash,
+    string GoModHash,
+    long ZipSize,
+    long GoModSize,
+    int? FileCount)
+{
+    /// <summary>Runs every check on the staged files; violations are collected, not thrown, so a decision lists them all.</summary>
+    public static ModuleVerification Of(ModuleVersion module, StagedModule staged)
+    {
+        var violations = new List<string>();
+        var info = InfoViolation(module, File.ReadAllBytes(staged.PathOf(ArtefactKind.Info)));
+        if (info is not null)
+        {
+            violations.Add(info);
+        }
+
+        var goMod = File.ReadAllBytes(staged.PathOf(ArtefactKind.Mod));
+        var zip = ModuleZipRules.Check(staged.PathOf(ArtefactKind.Zip), module.Path, module.Version, goMod);
+        violations.AddRange(zip.Violations.Select(v => $"zip rule: {v}"));
+        return new(violations, zip.ZipHash, Hash1.OfGoMod(goMod), zip.ZipSize, goMod.Length, zip.IsValid ? zip.FileCount : null);
+    }
+
+    /// <summary>As the go command's proxy client: the .info must be JSON naming exactly the requested version.</summary>
+    private static string? InfoViolation(ModuleVersion module, byte[] info)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(info);
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("Version", out var version)
+                || version.ValueKind != JsonValueKind.String)
+            {
+                return "info: .info is not a JSON object with a Version string";
+            }
+
+            if (version.GetString() != module.Version)
+            {
+                return $"info: upstream returned info for version {version.GetString()} instead of requested version {module.Version}";
+            }
+
+            if (document.RootElement.TryGetProperty("Time", out var time)
+                && (time.ValueKind != JsonValueKind.String || !DateTimeOffset.TryParse(time.GetString(), out _)))
+            {
+                return $"info: Time {time} is not an RFC 3339 time";
+            }
+
+            return null;
+        }
+        catch (JsonException e)
+        {
+            return $"info: .info is not valid JSON: {e.Message}";
+        }
+    }
+}

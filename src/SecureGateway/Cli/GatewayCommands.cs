@@ -1,0 +1,51 @@
+using System.CommandLine;
+using SecureGateway.Hosting;
+
+namespace SecureGateway.Cli;
+
+/// <summary>
+/// The command line. Options it does not know (e.g. <c>--Gateway:Upstream=file:///mirror</c>) are passed on
+/// to ASP.NET Core configuration, so every configuration key can also be given on the command line.
+/// </summary>
+internal static class GatewayCommands
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("SecureGateway: a Go module proxy (GOPROXY) that verifies and records every module version before serving it.");
+        root.Subcommands.Add(Serve());
+        root.Subcommands.Add(Migrate());
+        return root;
+    }
+
+    private static Command Serve()
+    {
+        var urls = new Option<string>("--urls") { Description = "Addresses to listen on (default http://localhost:8080)." };
+        var command = new Command("serve", "Run the GOPROXY endpoint, admin API and health checks.") { urls };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var app = GatewayApp.Create(HostArguments(parse, urls));
+            await app.StartDatabaseAsync(cancellationToken);
+            await app.StartAsync(cancellationToken);
+            await app.WaitForShutdownAsync(cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Migrate()
+    {
+        var command = new Command("migrate", "Apply the audit database migrations, then exit.");
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var app = GatewayApp.Create([.. parse.UnmatchedTokens]);
+            await app.StartDatabaseAsync(cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+
+    private static string[] HostArguments(ParseResult parse, Option<string> urls) =>
+        parse.GetValue(urls) is { } value ? [.. parse.UnmatchedTokens, "--urls", value] : [.. parse.UnmatchedTokens];
+}

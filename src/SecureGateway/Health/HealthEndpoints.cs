@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using SecureGateway.Data;
+using SecureGateway.Hosting;
+
+namespace SecureGateway.Health;
+
+public static class HealthEndpoints
+{
+    private const string ReadyTag = "ready";
+
+    public static IServiceCollection AddGatewayHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<AuditDatabaseCheck>("audit-database", tags: [ReadyTag])
+            .AddCheck<DataDirectoryCheck>("data-directory", tags: [ReadyTag]);
+        return services;
+    }
+
+    /// <summary><c>/healthz</c>: the process answers. <c>/readyz</c>: it can also record decisions and store artefacts.</summary>
+    public static IEndpointRouteBuilder MapGatewayHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteReportAsync,
+        });
+        return endpoints;
+    }
+
+    private static Task WriteReportAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var lines = report.Entries.Select(e => $"{e.Key}: {e.Value.Status}{(e.Value.Description is { } d ? $" ({d})" : "")}");
+        return context.Response.WriteAsync($"{report.Status}\n{string.Join('\n', lines)}\n");
+    }
+
+    private sealed class AuditDatabaseCheck(IDbContextFactory<AuditDbContext> contexts) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            return await db.Database.CanConnectAsync(cancellationToken)
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("cannot connect to the audit database");
+        }
+    }
+
+    private sealed class DataDirectoryCheck(IOptions<GatewayOptions> options) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
+        {
+            var probe = Path.Combine(options.Value.DataDir, $".ready-{Guid.NewGuid():N}");
+            try
+            {
+                await File.WriteAllTextAsync(probe, "ok", cancellationToken);
+                File.Delete(probe);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return HealthCheckResult.Unhealthy($"data directory {options.Value.DataDir} is not writable: {e.Message}");
+            }
+        }
+    }
+}

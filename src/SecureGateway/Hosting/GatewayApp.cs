@@ -1,0 +1,69 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SecureGateway.Admin;
+using SecureGateway.Admission;
+using SecureGateway.Audit;
+using SecureGateway.Data;
+using SecureGateway.Health;
+using SecureGateway.Protocol;
+using SecureGateway.Storage;
+using SecureGateway.Upstream;
+using Yarp.ReverseProxy;
+
+namespace SecureGateway.Hosting;
+
+/// <summary>Builds the gateway's web application: configuration, services and endpoints in one place.</summary>
+public static class GatewayApp
+{
+    private const string DefaultUrls = "http://localhost:8080";
+
+    /// <summary>The application, not yet started: call <see cref="StartDatabaseAsync"/> before serving.</summary>
+    public static WebApplication Create(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddGateway();
+        var app = builder.Build();
+        app.MapGatewayEndpoints();
+        return app;
+    }
+
+    public static async Task StartDatabaseAsync(this WebApplication app, CancellationToken cancellationToken) =>
+        await app.Services.GetRequiredService<AuditDatabase>().StartAsync(app.Services, cancellationToken);
+
+    private static void AddGateway(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(GatewayOptions.Section);
+        var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
+        options = options with { DataDir = Path.GetFullPath(options.DataDir), PolicyDir = Path.GetFullPath(options.PolicyDir) };
+        Directory.CreateDirectory(options.DataDir);
+
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])
+            && string.IsNullOrEmpty(builder.Configuration["http_ports"]) && string.IsNullOrEmpty(builder.Configuration["https_ports"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrls);
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton<AuditDatabase>();
+        services.AddDbContextFactory<AuditDbContext>((provider, db) =>
+            db.UseAuditDatabase(provider.GetRequiredService<AuditDatabase>().ConnectionString));
+        services.AddReverseProxy().LoadFromMemory([], UpstreamRouter.Clusters(options));
+
+        // The request path, top to bottom: protocol → upstream → verification → admission → storage and audit.
+        services.AddSingleton<VersionQueries>();
+        services.AddSingleton(provider => new UpstreamRouter(options, provider.GetRequiredService<IProxyStateLookup>()));
+        services.AddSingleton<AdmissionService>();
+        services.AddSingleton(new GatewayStorage(options.DataDir));
+        services.AddSingleton<DecisionLog>();
+        services.AddGatewayHealthChecks();
+    }
+
+    private static void MapGatewayEndpoints(this WebApplication app)
+    {
+        app.MapGatewayHealth();
+        app.MapAdminApi();
+        app.MapReverseProxy();
+        app.MapModuleProtocol();
+    }
+}

@@ -1,0 +1,39 @@
+namespace SecureGateway.Hosting;
+
+/// <summary>The <c>Gateway</c> configuration section: the user-facing contract documented in README.</summary>
+public sealed record GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>Default upstream GOPROXY base URL: http, https or file.</summary>
+    public string Upstream { get; init; } = "https://proxy.golang.org";
+
+    /// <summary>Upstreams chosen by module path before the default one, first match wins.</summary>
+    public UpstreamRoute[] Upstreams { get; init; } = [];
+
+    /// <summary>Cache, quarantine, temp and embedded-database files.</summary>
+    public string DataDir { get; init; } = "data";
+
+    /// <summary>Folder of the JavaScript policies.</summary>
+    public string PolicyDir { get; init; } = "policies";
+
+    /// <summary>Bootstrap bearer token for the admin API; the admin API refuses every call while unset.</summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>GOSUMDB value for the checksum database.</summary>
+    public string? SumDb { get; init; }
+
+    /// <summary>GONOSUMDB value: module path globs that skip the checksum database.</summary>
+    public string? NoSumDb { get; init; }
+
+    /// <summary>How long an upstream may stay silent (no header, no body bytes) before the fetch fails.</summary>
+    public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>An upstream for the module paths matching <see cref="Modules"/> (GOPRIVATE-style globs, comma-separated).</summary>
+public sealed record UpstreamRoute
+{
+    public string Modules { get; init; } = "";
+
+    public string Url { get; init; } = "";
+}

@@ -1,0 +1,3 @@
+using SecureGateway.Cli;
+
+return await GatewayCommands.Create().Parse(args).InvokeAsync();

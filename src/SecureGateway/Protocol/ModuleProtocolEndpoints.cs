@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Http.Features;
+using SecureGateway.Admission;
+using SecureGateway.Storage;
+
+namespace SecureGateway.Protocol;
+
+public static class ModuleProtocolEndpoints
+{
+    /// <summary>
+    /// GET and HEAD <c>/{module}/@v/list</c>, <c>/{module}/@latest</c>, <c>/{module}/@v/{version}.info|.mod|.zip</c>.
+    /// Artefacts are only ever served from the cache, after admission put them there (Athens' download → stash → storage).
+    /// </summary>
+    public static IEndpointRouteBuilder MapModuleProtocol(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Head], HandleAsync);
+        return endpoints;
+    }
+
+    private static async Task<IResult> HandleAsync(
+        HttpContext context, AdmissionService admission, VersionQueries versions, GatewayStorage storage, CancellationToken cancellationToken)
+    {
+        var request = ModuleRequest.Parse(RawPath(context), out var error);
+        if (request is null)
+        {
+            return error is null
+                ? ProxyResults.Text(StatusCodes.Status404NotFound, $"not found: {context.Request.Path} is not a GOPROXY endpoint")
+                : ProxyResults.Text(StatusCodes.Status400BadRequest, $"bad request: {error}");
+        }
+
+        switch (request.Endpoint)
+        {
+            case ModuleEndpoint.List:
+                return await versions.ListAsync(request.ModulePath, cancellationToken);
+            case ModuleEndpoint.Latest:
+                return await versions.LatestAsync(request.ModulePath, cancellationToken);
+        }
+
+        var result = await admission.EnsureAdmittedAsync(request.ModuleVersion, cancellationToken);
+        return result.Status == AdmissionStatus.Admitted
+            ? TypedResults.PhysicalFile(storage.Cache.PathOf(request.ModuleVersion, request.Artefact), request.Artefact.ContentType())
+            : ProxyResults.Refusal(result);
+    }
+
+    /// <summary>The path as sent, before the server's percent-decoding and dot-segment removal.</summary>
+    private static string RawPath(HttpContext context)
+    {
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(rawTarget) || rawTarget[0] != '/')
+        {
+            return context.Request.Path.Value ?? "";
+        }
+
+        var query = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        return query < 0 ? rawTarget : rawTarget[..query];
+    }
+}

@@ -1,0 +1,42 @@
+namespace SecureGateway.Upstream;
+
+/// <summary>
+/// A directory in GOPROXY layout (what <c>go mod download</c> leaves in <c>$GOMODCACHE/cache/download</c>),
+/// for air-gapped sites. It has no <c>@latest</c>, so the go command falls back to <c>@v/list</c>, as with GOPROXY=file://.
+/// </summary>
+internal sealed class FileModuleSource(string directory) : IModuleSource
+{
+    private readonly string root = Path.GetFullPath(directory) + Path.DirectorySeparatorChar;
+
+    public string BaseUrl { get; } = new Uri(Path.GetFullPath(directory)).AbsoluteUri;
+
+    public async Task<UpstreamFetch> FetchAsync(string relativePath, Stream destination, long maxBytes, CancellationToken cancellationToken)
+    {
+        var file = Path.GetFullPath(Path.Combine(root, relativePath));
+        if (!file.StartsWith(root, StringComparison.Ordinal))
+        {
+            return new(UpstreamStatus.Failed, $"{relativePath} is outside {BaseUrl}");
+        }
+
+        if (!File.Exists(file))
+        {
+            return new(UpstreamStatus.NotFound, $"{relativePath}: not found in {BaseUrl}");
+        }
+
+        try
+        {
+            await using var source = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            if (source.Length > maxBytes)
+            {
+                return new(UpstreamStatus.TooLarge, $"{relativePath} is {source.Length} bytes; the limit is {maxBytes} bytes");
+            }
+
+            await source.CopyToAsync(destination, cancellationToken);
+            return new(UpstreamStatus.Ok, relativePath, source.Length);
+        }
+        catch (IOException e)
+        {
+            return new(UpstreamStatus.Failed, $"{relativePath}: cannot read from {BaseUrl}: {e.Message}");
+        }
+    }
+}

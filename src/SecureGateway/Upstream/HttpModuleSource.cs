@@ -1,0 +1,113 @@
+using System.Net;
+using System.Text;
+using Yarp.ReverseProxy;
+
+namespace SecureGateway.Upstream;
+
+/// <summary>
+/// An HTTP(S) GOPROXY reached through a YARP cluster: YARP owns the destination and the HttpClient
+/// (connection pooling, TLS and HTTP-version settings, config reloads); this class only asks for one file.
+/// </summary>
+internal sealed class HttpModuleSource(string clusterId, string baseUrl, IProxyStateLookup proxyState, TimeSpan idleTimeout) : IModuleSource
+{
+    private const int MaxRedirects = 5;
+    private const int MaxReasonBytes = 512;
+
+    public string BaseUrl => baseUrl;
+
+    public async Task<UpstreamFetch> FetchAsync(string relativePath, Stream destination, long maxBytes, CancellationToken cancellationToken)
+    {
+        if (!proxyState.TryGetCluster(clusterId, out var cluster) || cluster.Model.HttpClient is not { } client)
+        {
+            return new(UpstreamStatus.Failed, $"upstream {baseUrl} is not available");
+        }
+
+        var destinations = cluster.DestinationsState.AvailableDestinations.Count > 0
+            ? cluster.DestinationsState.AvailableDestinations
+            : cluster.DestinationsState.AllDestinations;
+        var destinationAddress = destinations[0].Model.Config.Address;
+        var uri = new Uri(destinationAddress.TrimEnd('/') + "/" + relativePath);
+
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            for (var redirects = 0; ; redirects++)
+            {
+                idle.CancelAfter(idleTimeout);
+                using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+                request.Headers.UserAgent.ParseAdd("SecureGateway/1.0");
+                using var response = await client.SendAsync(request, idle.Token);
+
+                // YARP's client does not follow redirects (right for forwarding); a GOPROXY may send zips to a CDN.
+                if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location && redirects < MaxRedirects)
+                {
+                    uri = new Uri(uri, location);
+                    if (uri.Scheme is not ("http" or "https"))
+                    {
+                        return new(UpstreamStatus.Failed, $"{relativePath}: upstream redirected to unsupported {uri.Scheme} URL");
+                    }
+
+                    continue;
+                }
+
+                return response.StatusCode switch
+                {
+                    HttpStatusCode.OK => await CopyBodyAsync(response, relativePath, destination, maxBytes, idle),
+                    HttpStatusCode.NotFound or HttpStatusCode.Gone => new(UpstreamStatus.NotFound,
+                        $"{relativePath}: upstream {baseUrl} answered {(int)response.StatusCode}{await ReasonAsync(response, idle.Token)}"),
+                    _ => new(UpstreamStatus.Failed,
+                        $"{relativePath}: upstream {baseUrl} answered {(int)response.StatusCode}{await ReasonAsync(response, idle.Token)}"),
+                };
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new(UpstreamStatus.TimedOut, $"{relativePath}: upstream {baseUrl} sent nothing for {idleTimeout.TotalSeconds:0} s");
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            return new(UpstreamStatus.Failed, $"{relativePath}: upstream {baseUrl} failed: {e.Message}");
+        }
+    }
+
+    private async Task<UpstreamFetch> CopyBodyAsync(HttpResponseMessage response, string relativePath, Stream destination, long maxBytes, CancellationTokenSource idle)
+    {
+        if (response.Content.Headers.ContentLength > maxBytes)
+        {
+            return new(UpstreamStatus.TooLarge, $"{relativePath} is {response.Content.Headers.ContentLength} bytes; the limit is {maxBytes} bytes");
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
+        var copied = await LimitedCopy.CopyAsync(body, destination, maxBytes, idle, idleTimeout);
+        if (copied < 0)
+        {
+            return new(UpstreamStatus.TooLarge, $"{relativePath} is larger than the limit of {maxBytes} bytes");
+        }
+
+        if (response.Content.Headers.ContentLength is { } declared && declared != copied)
+        {
+            return new(UpstreamStatus.Failed, $"{relativePath}: upstream {baseUrl} sent {copied} of {declared} bytes");
+        }
+
+        return new(UpstreamStatus.Ok, relativePath, copied);
+    }
+
+    /// <summary>The first line of a short text body, so the go user sees why upstream refused.</summary>
+    private static async Task<string> ReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentType?.MediaType != "text/plain")
+        {
+            return "";
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[MaxReasonBytes];
+        var length = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+        var line = Encoding.UTF8.GetString(buffer, 0, length).Split('\n', 2)[0].Trim();
+        return line.Length == 0 || line.Any(char.IsControl) ? "" : $": {line}";
+    }
+
+    private static bool IsRedirect(HttpStatusCode status) =>
+        status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
+            or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+}

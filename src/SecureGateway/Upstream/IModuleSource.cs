@@ -1,0 +1,14 @@
+namespace SecureGateway.Upstream;
+
+/// <summary>An upstream in GOPROXY layout: an HTTP proxy reached through YARP, or a directory for air-gapped sites.</summary>
+public interface IModuleSource
+{
+    /// <summary>The base URL, as recorded with each decision.</summary>
+    string BaseUrl { get; }
+
+    /// <summary>
+    /// Copies <paramref name="relativePath"/> (already escaped, e.g. <c>example.com/!m/@v/v1.0.0.zip</c>) into
+    /// <paramref name="destination"/>, stopping at <paramref name="maxBytes"/>. Never throws for upstream failures.
+    /// </summary>
+    Task<UpstreamFetch> FetchAsync(string relativePath, Stream destination, long maxBytes, CancellationToken cancellationToken);
+}

@@ -1,0 +1,55 @@
+using SecureGateway.Hosting;
+using SecureGateway.Modules;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Configuration;
+
+namespace SecureGateway.Upstream;
+
+/// <summary>
+/// Chooses the upstream for a module path: the first <c>Gateway:Upstreams</c> entry whose globs match, else
+/// <c>Gateway:Upstream</c>. Every HTTP upstream is a YARP cluster; <see cref="Clusters"/> feeds YARP's config.
+/// </summary>
+public sealed class UpstreamRouter
+{
+    private const string DefaultClusterId = "upstream";
+
+    private readonly (string Modules, IModuleSource Source)[] routes;
+    private readonly IModuleSource fallback;
+
+    internal UpstreamRouter(GatewayOptions options, IProxyStateLookup proxyState)
+    {
+        routes = options.Upstreams
+            .Select((route, i) => (route.Modules, Create($"{DefaultClusterId}-{i + 1}", route.Url, options, proxyState)))
+            .ToArray();
+        fallback = Create(DefaultClusterId, options.Upstream, options, proxyState);
+    }
+
+    public IModuleSource For(string modulePath) =>
+        routes.FirstOrDefault(r => ModulePathPatterns.Matches(r.Modules, modulePath)).Source ?? fallback;
+
+    /// <summary>The YARP clusters for every HTTP upstream in <paramref name="options"/>.</summary>
+    internal static IReadOnlyList<ClusterConfig> Clusters(GatewayOptions options) =>
+        options.Upstreams.Select((route, i) => ($"{DefaultClusterId}-{i + 1}", route.Url))
+            .Prepend((DefaultClusterId, options.Upstream))
+            .Where(u => ParseUpstreamUrl(u.Item2).Scheme is "http" or "https")
+            .Select(u => new ClusterConfig
+            {
+                ClusterId = u.Item1,
+                Destinations = new Dictionary<string, DestinationConfig> { ["primary"] = new() { Address = u.Item2 } },
+                HttpRequest = new() { ActivityTimeout = options.UpstreamTimeout },
+            })
+            .ToList();
+
+    private static IModuleSource Create(string clusterId, string url, GatewayOptions options, IProxyStateLookup proxyState)
+    {
+        var uri = ParseUpstreamUrl(url);
+        return uri.IsFile
+            ? new FileModuleSource(uri.LocalPath)
+            : new HttpModuleSource(clusterId, url.TrimEnd('/'), proxyState, options.UpstreamTimeout);
+    }
+
+    private static Uri ParseUpstreamUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "file"
+            ? uri
+            : throw new InvalidOperationException($"Gateway upstream \"{url}\" is not an http, https or file URL.");
+}

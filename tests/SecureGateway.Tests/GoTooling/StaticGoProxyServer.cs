@@ -1,0 +1,399 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SecureGateway.Tests.GoTooling;
+
+/// <summary>
+/// A tiny real HTTP/1.1 server on 127.0.0.1 (free port) that serves a GOPROXY-layout directory the
+/// way <c>python -m http.server</c> would: 200 with the file's bytes, 404 <c>text/plain</c>
+/// <c>not found: &lt;path&gt;</c> otherwise. It records every request, can be told to misbehave for a
+/// path (status, truncated body, held or delayed answer), and after <see cref="DisposeAsync"/> it
+/// refuses connections, so a test can show the gateway serving from its own cache.
+/// </summary>
+/// <remarks>
+/// Paths are percent-decoded (the go command sends <c>!</c> as <c>%21</c> when the proxy URL has a path)
+/// and the query string is dropped; the recorded path is relative to <see cref="Url"/>, e.g.
+/// <c>/example.com/!upper.git/@v/v0.1.0.zip</c> (see <see cref="GoProxyLayout.RequestPath"/>).
+/// GET and HEAD are served; keep-alive is supported.
+/// </remarks>
+public sealed class StaticGoProxyServer : IAsyncDisposable
+{
+    private const int MaxHeaderBytes = 64 * 1024;
+
+    private readonly string rootDirectory;
+    private readonly string pathPrefix;
+    private readonly TcpListener listener;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly ConcurrentQueue<string> requestPaths = new();
+    private readonly ConcurrentQueue<string> rawTargets = new();
+    private readonly ConcurrentDictionary<string, int> requestCounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ResponseOverride> overrides = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, Task> connections = new();
+    private readonly Lock signalLock = new();
+    private readonly Task acceptLoop;
+    private TaskCompletionSource requestSeen = NewSignal();
+    private long connectionCount;
+    private int disposed;
+
+    private StaticGoProxyServer(string rootDirectory, string pathPrefix)
+    {
+        this.rootDirectory = Path.GetFullPath(rootDirectory);
+        this.pathPrefix = pathPrefix;
+        listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        acceptLoop = AcceptLoopAsync();
+    }
+
+    /// <summary>The port the server listens on (127.0.0.1).</summary>
+    public int Port { get; }
+
+    /// <summary>The GOPROXY URL, <c>http://127.0.0.1:PORT</c> plus the path prefix if any.</summary>
+    public string Url => $"http://127.0.0.1:{Port}{pathPrefix}";
+
+    /// <summary>Every decoded request path (relative to <see cref="Url"/>), in arrival order.</summary>
+    public IReadOnlyList<string> RequestPaths => [.. requestPaths];
+
+    /// <summary>Every request target exactly as sent (still percent-encoded, with query), in arrival order.</summary>
+    public IReadOnlyList<string> RawRequestTargets => [.. rawTargets];
+
+    /// <summary>How many requests arrived in total.</summary>
+    public int TotalRequestCount => requestPaths.Count;
+
+    /// <summary>Starts serving <paramref name="rootDirectory"/>.</summary>
+    /// <param name="rootDirectory">A GOPROXY-layout directory (e.g. <see cref="GoModuleUniverse.ProxyDirectory"/>).</param>
+    /// <param name="pathPrefix">Optional URL path the proxy lives under, e.g. <c>/proxy</c>; requests outside it get 404.</param>
+    public static StaticGoProxyServer Start(string rootDirectory, string pathPrefix = "")
+    {
+        var prefix = pathPrefix.Trim('/');
+        return new StaticGoProxyServer(rootDirectory, prefix.Length == 0 ? "" : "/" + prefix);
+    }
+
+    /// <summary>How many requests arrived for <paramref name="path"/> (decoded, relative to <see cref="Url"/>).</summary>
+    public int RequestCount(string path) => requestCounts.GetValueOrDefault(path);
+
+    /// <summary>Completes once <paramref name="path"/> has been requested at least <paramref name="count"/> times; throws <see cref="TimeoutException"/> after <paramref name="timeout"/> (default 30 s).</summary>
+    public async Task WaitForRequestCountAsync(string path, int count, TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            Task signal;
+            lock (signalLock)
+            {
+                signal = requestSeen.Task;
+            }
+
+            if (RequestCount(path) >= count)
+            {
+                return;
+            }
+
+            try
+            {
+                await signal.WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException(
+                    $"{path} was requested {RequestCount(path)} times, expected {count}; requests: {string.Join(", ", RequestPaths)}");
+            }
+        }
+    }
+
+    /// <summary>Answers <paramref name="path"/> with <paramref name="statusCode"/> and a text/plain body (default: a short note).</summary>
+    public void RespondWithStatus(string path, int statusCode, string? textBody = null) =>
+        Override(path, o => o with { StatusCode = statusCode, TextBody = textBody });
+
+    /// <summary>Answers <paramref name="path"/> with its normal status and a Content-Length for the whole body, sends only half of the bytes and closes the connection.</summary>
+    public void RespondTruncated(string path) => Override(path, o => o with { Truncate = true });
+
+    /// <summary>Holds every answer for <paramref name="path"/> until <paramref name="release"/> completes (the request is recorded on arrival).</summary>
+    public void HoldUntil(string path, Task release) => Override(path, o => o with { Release = release });
+
+    /// <summary>Delays every answer for <paramref name="path"/> by <paramref name="delay"/>.</summary>
+    public void Delay(string path, TimeSpan delay) => Override(path, o => o with { Delay = delay });
+
+    /// <summary>Serves <paramref name="path"/> normally again.</summary>
+    public void ClearOverride(string path) => overrides.TryRemove(path, out _);
+
+    /// <summary>Stops listening, drops open connections (held requests are abandoned) and waits for the handlers.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await stopping.CancelAsync().ConfigureAwait(false);
+        listener.Stop();
+        await acceptLoop.ConfigureAwait(false);
+        await Task.WhenAll(connections.Values).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        listener.Dispose();
+        stopping.Dispose();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void Override(string path, Func<ResponseOverride, ResponseOverride> change) =>
+        overrides.AddOrUpdate(path, _ => change(new ResponseOverride()), (_, existing) => change(existing));
+
+    private async Task AcceptLoopAsync()
+    {
+        while (true)
+        {
+            TcpClient client;
+            try
+            {
+                client = await listener.AcceptTcpClientAsync(stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            var id = Interlocked.Increment(ref connectionCount);
+            var connection = Task.Run(() => ServeConnectionAsync(client));
+            connections[id] = connection;
+            _ = connection.ContinueWith(_ => connections.TryRemove(id, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private async Task ServeConnectionAsync(TcpClient client)
+    {
+        using (client)
+        using (stopping.Token.Register(client.Dispose))
+        {
+            try
+            {
+                var stream = client.GetStream();
+                var reader = new RequestReader(stream);
+                while (await reader.ReadHeadAsync(stopping.Token).ConfigureAwait(false) is { } request)
+                {
+                    await reader.SkipBodyAsync(request.ContentLength, stopping.Token).ConfigureAwait(false);
+                    if (!await RespondAsync(stream, request, stopping.Token).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (Exception exception) when (exception is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidDataException)
+            {
+                // The client went away, the request was malformed, or the server is stopping.
+            }
+        }
+    }
+
+    /// <returns>True when the connection may serve another request.</returns>
+    private async Task<bool> RespondAsync(NetworkStream stream, RequestHead request, CancellationToken cancellationToken)
+    {
+        // The path relative to Url, or null when the request is outside the path prefix.
+        var decoded = Uri.UnescapeDataString(request.Target.Split('?', 2)[0]);
+        var relative = pathPrefix.Length == 0 ? decoded
+            : decoded.StartsWith(pathPrefix + "/", StringComparison.Ordinal) ? decoded[pathPrefix.Length..]
+            : null;
+        var path = relative ?? decoded;
+        Record(request.Target, path);
+
+        var behaviour = overrides.GetValueOrDefault(path) ?? new ResponseOverride();
+        if (behaviour.Release is { } release)
+        {
+            await release.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (behaviour.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(behaviour.Delay, cancellationToken).ConfigureAwait(false);
+        }
+
+        var (status, contentType, body) = behaviour.StatusCode is { } injected
+            ? (injected, "text/plain; charset=utf-8", Encoding.UTF8.GetBytes(behaviour.TextBody ?? $"status {injected} injected by the test for {path}\n"))
+            : request.Method is "GET" or "HEAD"
+                ? Lookup(relative, path)
+                : (405, "text/plain; charset=utf-8", Encoding.UTF8.GetBytes($"method not allowed: {request.Method}\n"));
+
+        var keepAlive = request.KeepAlive && !behaviour.Truncate;
+        var head = $"HTTP/1.1 {status} {ReasonPhrase(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\n"
+            + $"Connection: {(keepAlive ? "keep-alive" : "close")}\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), cancellationToken).ConfigureAwait(false);
+        if (request.Method != "HEAD")
+        {
+            var sent = behaviour.Truncate ? body.AsMemory(0, body.Length / 2) : body;
+            await stream.WriteAsync(sent, cancellationToken).ConfigureAwait(false);
+        }
+
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return keepAlive;
+    }
+
+    private (int Status, string ContentType, byte[] Body) Lookup(string? relative, string path)
+    {
+        var file = relative is null ? null : Path.GetFullPath(Path.Combine(rootDirectory, relative.TrimStart('/')));
+        if (file is null || !file.StartsWith(rootDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(file))
+        {
+            return (404, "text/plain; charset=utf-8", Encoding.UTF8.GetBytes($"not found: {path}\n"));
+        }
+
+        var contentType = Path.GetExtension(file) switch
+        {
+            ".zip" => "application/zip",
+            ".info" => "application/json",
+            _ => "text/plain; charset=utf-8",
+        };
+        return (200, contentType, File.ReadAllBytes(file));
+    }
+
+    private void Record(string rawTarget, string path)
+    {
+        rawTargets.Enqueue(rawTarget);
+        requestCounts.AddOrUpdate(path, 1, (_, count) => count + 1);
+        requestPaths.Enqueue(path);
+        lock (signalLock)
+        {
+            requestSeen.TrySetResult();
+            requestSeen = NewSignal();
+        }
+    }
+
+    private static string ReasonPhrase(int status) => status switch
+    {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        410 => "Gone",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Status " + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private sealed record ResponseOverride
+    {
+        public int? StatusCode { get; init; }
+
+        public string? TextBody { get; init; }
+
+        public bool Truncate { get; init; }
+
+        public Task? Release { get; init; }
+
+        public TimeSpan Delay { get; init; }
+    }
+
+    private sealed record RequestHead(string Method, string Target, bool KeepAlive, long ContentLength);
+
+    /// <summary>Reads request heads from a connection, keeping bytes that belong to the next request.</summary>
+    private sealed class RequestReader(NetworkStream stream)
+    {
+        private byte[] buffer = new byte[8192];
+        private int start;
+        private int end;
+
+        /// <returns>The next request head, or null when the client closed the connection between requests.</returns>
+        public async Task<RequestHead?> ReadHeadAsync(CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                var headEnd = buffer.AsSpan(start, end - start).IndexOf("\r\n\r\n"u8);
+                if (headEnd >= 0)
+                {
+                    var text = Encoding.Latin1.GetString(buffer, start, headEnd);
+                    start += headEnd + 4;
+                    return Parse(text);
+                }
+
+                if (end - start >= MaxHeaderBytes)
+                {
+                    throw new InvalidDataException("request head too large");
+                }
+
+                MakeRoom();
+                var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return start == end ? null : throw new InvalidDataException("connection closed inside a request head");
+                }
+
+                end += read;
+            }
+        }
+
+        public async Task SkipBodyAsync(long length, CancellationToken cancellationToken)
+        {
+            var buffered = (int)Math.Min(length, end - start);
+            start += buffered;
+            length -= buffered;
+            while (length > 0)
+            {
+                MakeRoom();
+                var read = await stream.ReadAsync(buffer.AsMemory(end, (int)Math.Min(length, buffer.Length - end)), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new InvalidDataException("connection closed inside a request body");
+                }
+
+                length -= read;
+            }
+        }
+
+        private void MakeRoom()
+        {
+            if (start > 0)
+            {
+                Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                end -= start;
+                start = 0;
+            }
+
+            if (end == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+        }
+
+        private static RequestHead Parse(string head)
+        {
+            var lines = head.Split("\r\n");
+            var requestLine = lines[0].Split(' ');
+            if (requestLine.Length != 3)
+            {
+                throw new InvalidDataException($"bad request line: {lines[0]}");
+            }
+
+            var keepAlive = requestLine[2] == "HTTP/1.1";
+            long contentLength = 0;
+            foreach (var line in lines.Skip(1))
+            {
+                var colon = line.IndexOf(':', StringComparison.Ordinal);
+                if (colon <= 0)
+                {
+                    continue;
+                }
+
+                var name = line[..colon].Trim();
+                var value = line[(colon + 1)..].Trim();
+                if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+                {
+                    keepAlive = !value.Equals("close", StringComparison.OrdinalIgnoreCase);
+                }
+                else if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                {
+                    contentLength = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+                else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InvalidDataException("request bodies with Transfer-Encoding are not supported");
+                }
+            }
+
+            return new RequestHead(requestLine[0], requestLine[1], keepAlive, contentLength);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using SecureGateway.Hosting;
+
+namespace SecureGateway.Tests.Infrastructure;
+
+/// <summary>
+/// A real gateway on a loopback port (the go command needs a socket), built exactly as `serve` builds it,
+/// recording into a real PostgreSQL database.
+/// </summary>
+internal sealed class GatewayInstance : IAsyncDisposable
+{
+    public const string AdminToken = "test-admin-token";
+
+    private readonly WebApplication app;
+
+    private GatewayInstance(WebApplication app, string baseUrl, string dataDirectory, string connectionString)
+    {
+        this.app = app;
+        BaseUrl = baseUrl;
+        DataDirectory = dataDirectory;
+        ConnectionString = connectionString;
+        Http = new HttpClient { BaseAddress = new Uri(baseUrl + "/") };
+    }
+
+    public string BaseUrl { get; }
+
+    public string DataDirectory { get; }
+
+    public string ConnectionString { get; }
+
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => app.Services;
+
+    /// <summary>Starts a gateway; pass the same data directory and connection string again to model a restart.</summary>
+    public static async Task<GatewayInstance> StartAsync(
+        string upstream, string? dataDirectory = null, string? connectionString = null, params string[] extraArguments)
+    {
+        dataDirectory ??= TempDirectory.Create("gateway-data");
+        connectionString ??= await TestPostgres.CreateDatabaseAsync();
+        var app = GatewayApp.Create(
+        [
+            "--urls", "http://127.0.0.1:0",
+            $"--Gateway:Upstream={upstream}",
+            $"--Gateway:DataDir={dataDirectory}",
+            $"--Gateway:AdminToken={AdminToken}",
+            $"--ConnectionStrings:Audit={connectionString}",
+            "--Logging:LogLevel:Default=Warning",
+            .. extraArguments,
+        ]);
+        await app.StartDatabaseAsync(CancellationToken.None);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        return new GatewayInstance(app, address, dataDirectory, connectionString);
+    }
+
+    public static HttpRequestMessage AdminRequest(string path) =>
+        new(HttpMethod.Get, path) { Headers = { Authorization = new("Bearer", AdminToken) } };
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
