@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace SecureGateway.Data;
 
@@ -10,5 +12,8 @@ public static class AuditDbContextOptions
             .UseNpgsql(connectionString, npgsql => npgsql
                 .MigrationsAssembly(AuditDbContext.MigrationsAssembly)
                 .EnableRetryOnFailure(3, TimeSpan.FromSeconds(2), null))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            // EF logs a failed command as an error even where it expects one (the migrations history probe on a
+            // new database); genuine failures surface as exceptions, which the gateway logs where it handles them.
+            .ConfigureWarnings(warnings => warnings.Log((RelationalEventId.CommandError, LogLevel.Information)));
 }

@@ -20,7 +20,8 @@ public static class GatewayApp
     /// <summary>The application, not yet started: call <see cref="StartDatabaseAsync"/> before serving.</summary>
     public static WebApplication Create(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json ships beside the binary; relative data and policy paths are resolved from the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddGateway();
         var app = builder.Build();
         app.MapGatewayEndpoints();

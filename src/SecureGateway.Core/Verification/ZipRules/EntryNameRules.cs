@@ -10,6 +10,9 @@ internal sealed class EntryNameRules(string prefix)
 {
     private readonly FileNameCollisions collisions = new();
 
+    /// <summary>Distinct file and directory paths seen so far.</summary>
+    public int PathCount => collisions.Count;
+
     /// <param name="entryName">The name as stored, decoded from UTF-8.</param>
     /// <param name="name">The name after the <c>path@version/</c> prefix without a directory's trailing slash;
     /// "" for the module root directory entry, which Go skips.</param>

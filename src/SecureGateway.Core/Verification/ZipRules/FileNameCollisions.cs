@@ -7,8 +7,9 @@ namespace SecureGateway.Verification.ZipRules;
 /// a different path, the same path as a file and a directory, or the same file twice.
 /// </summary>
 /// <remarks>
-/// Go keys a map by whole folded paths, which costs time quadratic in the depth of a path. Here every path prefix
-/// gets an id from its parent's id and its element, exact and folded, so a hostile zip of deep names stays linear.
+/// Go keys a map by whole folded paths and walks every parent again for every entry, which costs time quadratic in
+/// the depth of a path. Here every path prefix gets an id from its parent's id and its element, exact and folded,
+/// and a walk stops at a directory whose parents were already checked, so hostile deep names cost linear time.
 /// </remarks>
 internal sealed class FileNameCollisions
 {
@@ -18,9 +19,20 @@ internal sealed class FileNameCollisions
     private readonly Dictionary<(int Parent, string Element), int> foldedIds = [];
     private readonly Dictionary<int, Seen> seenByFoldedId = [];
 
-    private sealed record Seen(int ExactId, bool IsDirectory, string Source, int Length)
+    /// <summary>Paths recorded so far, files and directories.</summary>
+    public int Count => seenByFoldedId.Count;
+
+    // Source[..length] is the path as first seen, kept as a reference to that entry's name.
+    private sealed class Seen(int exactId, bool isDirectory, string source, int length)
     {
-        public string Path => Source[..Length];
+        public int ExactId => exactId;
+
+        public bool IsDirectory => isDirectory;
+
+        public string Path => source[..length];
+
+        // Its parents were walked without a conflict: walking them again cannot find one.
+        public bool ParentsChecked { get; set; }
     }
 
     /// <summary>Records a clean relative path; returns Go's error for the first conflict from the path upwards.</summary>
@@ -39,12 +51,15 @@ internal sealed class FileNameCollisions
             (exact[i], folded[i], ends[i]) = (exactId, foldedId, end);
         }
 
+        var walked = new List<Seen>();
         for (int i = elements.Length - 1; i >= 0; i--)
         {
             bool directory = isDirectory || i < elements.Length - 1;
             if (!seenByFoldedId.TryGetValue(folded[i], out Seen? other))
             {
-                seenByFoldedId[folded[i]] = new Seen(exact[i], directory, path, ends[i]);
+                other = new Seen(exact[i], directory, path, ends[i]);
+                seenByFoldedId[folded[i]] = other;
+                walked.Add(other);
                 continue;
             }
             if (other.ExactId != exact[i])
@@ -59,8 +74,14 @@ internal sealed class FileNameCollisions
             {
                 return $"multiple entries for file {GoQuote.Quote(path)}";
             }
-            // The same directory again is fine; Go still checks its parents, and so do we.
+            // The same directory again is fine; Go still checks its parents, and so do we unless that was done.
+            if (other.ParentsChecked)
+            {
+                break;
+            }
+            walked.Add(other);
         }
+        walked.ForEach(seen => seen.ParentsChecked = true);
         return null;
     }
 

@@ -6,6 +6,10 @@ namespace SecureGateway.Verification.ZipRules;
 /// <summary>The state of one <see cref="ModuleZipRules.Check"/> pass: entry by entry, every violation kept.</summary>
 internal sealed class ModuleZipScan(string prefix)
 {
+    // Not a Go rule: the collision check keeps every path, so a zip of countless deep names could exhaust memory.
+    // Real modules have far fewer files and directories; Go's own Unzip would fail on such names anyway.
+    internal const int MaxPaths = 1_000_000;
+
     private readonly EntryNameRules names = new(prefix);
     private readonly List<ZipViolation> violations = [];
     private readonly List<string> hashedNames = [];
@@ -20,6 +24,11 @@ internal sealed class ModuleZipScan(string prefix)
     {
         foreach (ZipArchiveEntry entry in archive.Entries)
         {
+            if (names.PathCount > MaxPaths)
+            {
+                violations.Add(new ZipViolation("", $"too many files and directories (limit is {MaxPaths}); zip not checked further"));
+                break;
+            }
             Inspect(entry, servedGoMod);
         }
         // Every entry was read without fault, so each hashed name has its digest (a repeated root entry twice, as Go).

@@ -254,6 +254,18 @@ public sealed class ModuleZipRulesTests : IDisposable
         Assert.Equal([new ZipViolation(Prefix + "x.go", "zip: unsupported compression algorithm")], report.Violations);
     }
 
+    // Not a Go rule: a zip of countless deep directories is refused before it exhausts memory.
+    [Fact]
+    public void Check_OverAMillionPaths_StopsWithOneViolation()
+    {
+        string deep = string.Concat(Enumerable.Repeat("a/", 32_000));
+        var entries = Enumerable.Range(0, 40).Select(i => (Name: $"{Prefix}t{i}/{deep}x.go", Content: "")).ToList();
+
+        ModuleZipReport report = CheckZip(entries);
+
+        Assert.Equal([new ZipViolation("", "too many files and directories (limit is 1000000); zip not checked further")], report.Violations);
+    }
+
     [Fact]
     public void Check_UnknownMethod_UnreadableViolation()
     {
