@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SecureGateway.Data.Embedded;
 using SecureGateway.Hosting;
 
 namespace SecureGateway.Cli;
@@ -22,14 +23,11 @@ internal static class GatewayCommands
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on (default http://localhost:8080)." };
         var command = new Command("serve", "Run the GOPROXY endpoint, admin API and health checks.") { urls };
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => WithDatabaseAsync(HostArguments(parse, urls), async (app, ct) =>
         {
-            await using var app = GatewayApp.Create(HostArguments(parse, urls));
-            await app.StartDatabaseAsync(cancellationToken);
-            await app.StartAsync(cancellationToken);
-            await app.WaitForShutdownAsync(cancellationToken);
-            return 0;
-        });
+            await app.StartAsync(ct);
+            await app.WaitForShutdownAsync(ct);
+        }, cancellationToken));
         return command;
     }
 
@@ -37,13 +35,27 @@ internal static class GatewayCommands
     {
         var command = new Command("migrate", "Apply the audit database migrations, then exit.");
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            await using var app = GatewayApp.Create([.. parse.UnmatchedTokens]);
-            await app.StartDatabaseAsync(cancellationToken);
-            return 0;
-        });
+        command.SetAction((parse, cancellationToken) =>
+            WithDatabaseAsync([.. parse.UnmatchedTokens], (_, _) => Task.CompletedTask, cancellationToken));
         return command;
+    }
+
+    /// <summary>Builds the gateway, starts its database, then runs <paramref name="work"/>; a missing database is a message, not a stack trace.</summary>
+    private static async Task<int> WithDatabaseAsync(string[] hostArguments, Func<WebApplication, CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        await using var app = GatewayApp.Create(hostArguments);
+        try
+        {
+            await app.StartDatabaseAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is PostgresBinariesNotFoundException or EmbeddedPostgresException)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 1;
+        }
+
+        await work(app, cancellationToken);
+        return 0;
     }
 
     private static string[] HostArguments(ParseResult parse, Option<string> urls) =>

@@ -1,0 +1,94 @@
+using System.Net;
+using SecureGateway.Tests.GoTooling;
+using SecureGateway.Tests.Infrastructure;
+
+namespace SecureGateway.Tests.Upstream;
+
+public sealed class UpstreamTests
+{
+    private const string Public = "example.com/public";
+    private const string Private = "corp.example.com/team/lib";
+
+    [Fact]
+    public async Task Get_ModuleMatchingUpstreamPattern_FetchedFromThatUpstreamOnly()
+    {
+        var publicLayout = Layout(Public);
+        var privateLayout = Layout(Private);
+        await using var publicProxy = StaticGoProxyServer.Start(publicLayout.RootDirectory);
+        await using var privateProxy = StaticGoProxyServer.Start(privateLayout.RootDirectory);
+        await using var gateway = await GatewayInstance.StartAsync(publicProxy.Url, extraArguments:
+        [
+            "--Gateway:Upstreams:0:Modules=corp.example.com,*.internal",
+            $"--Gateway:Upstreams:0:Url={privateProxy.Url}",
+        ]);
+
+        using var privateModule = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Private, "v1.0.0", "mod").TrimStart('/'));
+        using var publicModule = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Public, "v1.0.0", "mod").TrimStart('/'));
+
+        Assert.Equal(HttpStatusCode.OK, privateModule.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, publicModule.StatusCode);
+        Assert.All(privateProxy.RequestPaths, p => Assert.StartsWith($"/{Private}/", p, StringComparison.Ordinal));
+        Assert.All(publicProxy.RequestPaths, p => Assert.StartsWith($"/{Public}/", p, StringComparison.Ordinal));
+        var decision = Assert.Single(await gateway.DecisionsAsync($"?module={Private}"));
+        Assert.Equal(privateProxy.Url, decision.GetProperty("upstream").GetString());
+    }
+
+    [Fact]
+    public async Task Get_UpstreamSilentLongerThanTimeout_Returns504AndRecordsNothing()
+    {
+        var layout = Layout(Public);
+        await using var upstream = StaticGoProxyServer.Start(layout.RootDirectory);
+        upstream.Delay(GoProxyLayout.RequestPath(Public, "v1.0.0", "zip"), TimeSpan.FromSeconds(10));
+        await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments: ["--Gateway:UpstreamTimeout=00:00:01"]);
+
+        using var response = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Public, "v1.0.0", "zip").TrimStart('/'));
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.StartsWith("upstream timeout: ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(await gateway.DecisionsAsync());
+    }
+
+    [Fact]
+    public async Task Head_AdmittedZip_HeadersWithoutBody()
+    {
+        var layout = Layout(Public);
+        await using var upstream = StaticGoProxyServer.Start(layout.RootDirectory);
+        await using var gateway = await GatewayInstance.StartAsync(upstream.Url);
+        var zipPath = GoProxyLayout.RequestPath(Public, "v1.0.0", "zip").TrimStart('/');
+
+        using var head = await gateway.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, zipPath));
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal("application/zip", head.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(new FileInfo(layout.FilePath(Public, "v1.0.0", "zip")).Length, head.Content.Headers.ContentLength);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task GetList_UpstreamDown_AnsweredFromCache()
+    {
+        var layout = Layout(Public);
+        var upstream = StaticGoProxyServer.Start(layout.RootDirectory);
+        await using var gateway = await GatewayInstance.StartAsync(upstream.Url);
+        using (var admitted = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Public, "v1.0.0", "info").TrimStart('/')))
+        {
+            admitted.EnsureSuccessStatusCode();
+        }
+
+        await upstream.DisposeAsync();
+        var list = await gateway.Http.GetStringAsync(GoProxyLayout.ListRequestPath(Public).TrimStart('/'));
+        using var latest = await gateway.Http.GetAsync($"{Public}/@latest");
+
+        Assert.Equal("v1.0.0\n", list);
+        Assert.Equal(HttpStatusCode.OK, latest.StatusCode);
+        Assert.Contains("\"Version\":\"v1.0.0\"", (await latest.Content.ReadAsStringAsync()).Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    private static GoProxyLayout Layout(string module)
+    {
+        var layout = new GoProxyLayout(TempDirectory.Create("upstream"));
+        layout.AddVersion(module, "v1.0.0", $"module {module}\n",
+            GoProxyLayout.ModuleFiles(module, "v1.0.0", ("go.mod", $"module {module}\n"), ("lib.go", "package lib\n")), DateTimeOffset.UtcNow);
+        return layout;
+    }
+}
