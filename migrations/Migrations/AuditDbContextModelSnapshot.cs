@@ -22,6 +22,51 @@ namespace SecureGateway.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("SecureGateway.Data.ChecksumDb.ChecksumDbHead", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Database")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("database");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("note");
+
+                    b.Property<string>("TreeHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("tree_hash");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tree_size");
+
+                    b.Property<DateTimeOffset>("VerifiedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("verified_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.HasKey("Id")
+                        .HasName("pk_checksum_db_heads");
+
+                    b.HasIndex("Database", "Id")
+                        .HasDatabaseName("ix_checksum_db_heads_database_id");
+
+                    b.ToTable("checksum_db_heads", (string)null);
+                });
+
             modelBuilder.Entity("SecureGateway.Data.Decisions.Decision", b =>
                 {
                     b.Property<long>("Id")
@@ -36,6 +81,24 @@ namespace SecureGateway.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
                         .HasColumnName("actor");
+
+                    b.Property<string>("ChecksumDb")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("checksum_db");
+
+                    b.Property<long?>("ChecksumDbRecordId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("checksum_db_record_id");
+
+                    b.Property<string>("ChecksumDbTreeHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("checksum_db_tree_hash");
+
+                    b.Property<long?>("ChecksumDbTreeSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("checksum_db_tree_size");
 
                     b.Property<int?>("FileCount")
                         .HasColumnType("integer")
@@ -102,6 +165,57 @@ namespace SecureGateway.Migrations
                         .HasDatabaseName("ix_decisions_module_version_id");
 
                     b.ToTable("decisions", (string)null);
+                });
+
+            modelBuilder.Entity("SecureGateway.Data.Events.AuditEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("actor");
+
+                    b.Property<string>("Evidence")
+                        .HasColumnType("text")
+                        .HasColumnName("evidence");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("summary");
+
+                    b.Property<DateTimeOffset>("Time")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("time")
+                        .HasDefaultValueSql("now()");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_events");
+
+                    b.HasIndex("Kind", "Subject", "Id")
+                        .HasDatabaseName("ix_audit_events_kind_subject_id");
+
+                    b.ToTable("audit_events", (string)null);
                 });
 #pragma warning restore 612, 618
         }

@@ -1,14 +1,20 @@
 using Microsoft.EntityFrameworkCore;
+using SecureGateway.Data.ChecksumDb;
 using SecureGateway.Data.Decisions;
+using SecureGateway.Data.Events;
 
 namespace SecureGateway.Data;
 
-/// <summary>The audit store: every decision the gateway or a reviewer makes.</summary>
+/// <summary>The audit store: every decision the gateway or a reviewer makes, trusted checksum-DB heads, and audit events.</summary>
 public sealed class AuditDbContext(DbContextOptions<AuditDbContext> options) : DbContext(options)
 {
     public const string MigrationsAssembly = "SecureGateway.Migrations";
 
     public DbSet<Decision> Decisions => Set<Decision>();
+
+    public DbSet<ChecksumDbHead> ChecksumDbHeads => Set<ChecksumDbHead>();
+
+    public DbSet<AuditEvent> Events => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AuditDbContext).Assembly);

@@ -36,6 +36,18 @@ public sealed class Decision
     /// <summary>Base URL of the upstream the artefacts came from.</summary>
     public string? Upstream { get; init; }
 
+    /// <summary>The checksum database the hashes were verified against; null when it was not consulted.</summary>
+    public string? ChecksumDb { get; init; }
+
+    /// <summary>Size of the signed tree the record was proven to be included in.</summary>
+    public long? ChecksumDbTreeSize { get; init; }
+
+    /// <summary>Hash of that tree (base64), as in its signed note.</summary>
+    public string? ChecksumDbTreeHash { get; init; }
+
+    /// <summary>The record's id in the checksum database's log.</summary>
+    public long? ChecksumDbRecordId { get; init; }
+
     /// <summary>Who decided: <c>gateway</c> for automatic admission, else the reviewer.</summary>
     public required string Actor { get; init; }
 }

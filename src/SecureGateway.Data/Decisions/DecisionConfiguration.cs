@@ -20,6 +20,8 @@ internal sealed class DecisionConfiguration : IEntityTypeConfiguration<Decision>
         builder.Property(d => d.ZipHash).HasMaxLength(64);
         builder.Property(d => d.GoModHash).HasMaxLength(64);
         builder.Property(d => d.Actor).HasMaxLength(256);
+        builder.Property(d => d.ChecksumDb).HasMaxLength(256);
+        builder.Property(d => d.ChecksumDbTreeHash).HasMaxLength(64);
         builder.HasIndex(d => new { d.Module, d.Version, d.Id });
         builder.HasIndex(d => d.Time);
     }

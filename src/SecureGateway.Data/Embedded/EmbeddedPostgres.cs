@@ -21,9 +21,12 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private readonly string _password;
     private readonly ILogger _logger;
     private readonly EventHandler _stopOnProcessExit;
+
+    /// <summary>False when this instance joined a server another process started: that process stops it.</summary>
+    private readonly bool _owned;
     private int _disposed;
 
-    private EmbeddedPostgres(ClusterControl cluster, string password, int port, ILogger logger)
+    private EmbeddedPostgres(ClusterControl cluster, string password, int port, ILogger logger, bool owned)
     {
         _cluster = cluster;
         _password = password;
@@ -34,7 +37,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         // Safety net for a host that never disposes (a test run that forgot to): the server lives in its
         // own session and would outlive us. Only a signal (-W), as the runtime does not wait long here.
         _stopOnProcessExit = (_, _) => StopAsync(wait: false).GetAwaiter().GetResult();
-        AppDomain.CurrentDomain.ProcessExit += _stopOnProcessExit;
+        _owned = owned;
+        if (owned)
+        {
+            AppDomain.CurrentDomain.ProcessExit += _stopOnProcessExit;
+        }
     }
 
     /// <summary>Npgsql connection string for the superuser, database <c>postgres</c>.</summary>
@@ -78,6 +85,14 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
 
         var password = SuperuserPassword.Read(cluster.DataDirectory);
+        if (options.JoinRunning
+            && PostmasterPidFile.Inspect(cluster.DataDirectory).State == LeftoverServer.Running
+            && PostmasterPidFile.Port(cluster.DataDirectory) is { } runningPort)
+        {
+            EmbeddedPostgresLog.Joined(logger, cluster.DataDirectory, runningPort);
+            return new EmbeddedPostgres(cluster, password, runningPort, logger, owned: false);
+        }
+
         await cluster.HandleLeftoverAsync(logger, ct).ConfigureAwait(false);
         if (!options.Durable)
         {
@@ -86,7 +101,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
         var port = await cluster.StartAsync(logger, ct).ConfigureAwait(false);
         EmbeddedPostgresLog.Started(logger, cluster.Version, cluster.DataDirectory, port, account.Name, binaries.BinDirectory);
-        return new EmbeddedPostgres(cluster, password, port, logger);
+        return new EmbeddedPostgres(cluster, password, port, logger, owned: true);
     }
 
     /// <summary>Npgsql connection string for the superuser and <paramref name="database"/>.</summary>
@@ -149,7 +164,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     private async Task StopAsync(bool wait)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        if (!_owned || Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }

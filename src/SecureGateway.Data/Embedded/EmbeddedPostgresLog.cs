@@ -50,4 +50,7 @@ internal static partial class EmbeddedPostgresLog
     [LoggerMessage(EventId = 4110, Level = LogLevel.Error,
         Message = "Could not stop the embedded PostgreSQL cluster of {DataDirectory}")]
     public static partial void StopFailed(ILogger logger, Exception exception, string dataDirectory);
+
+    [LoggerMessage(EventId = 4111, Level = LogLevel.Information, Message = "Joined the embedded PostgreSQL server already running for {DataDirectory} on 127.0.0.1:{Port}; it is left running")]
+    public static partial void Joined(ILogger logger, string dataDirectory, int port);
 }

@@ -15,4 +15,10 @@ public sealed record EmbeddedPostgresOptions
     /// (no pg_config, /usr/lib/postgresql or PATH search); when <see langword="null"/>, the binaries are searched.
     /// </summary>
     public string? BinDirectory { get; init; }
+
+    /// <summary>
+    /// When a live server already serves the data directory (a running gateway), use it instead of stopping it, and
+    /// leave it running on dispose. For short-lived commands beside a running gateway; the gateway itself owns its server.
+    /// </summary>
+    public bool JoinRunning { get; init; }
 }

@@ -28,6 +28,10 @@ internal static class PostmasterPidFile
 
     public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
 
+    /// <summary>The port a running server listens on: the fourth line of postmaster.pid.</summary>
+    public static int? Port(string dataDirectory) =>
+        File.ReadLines(PathIn(dataDirectory)).Skip(3).FirstOrDefault() is { } line && int.TryParse(line, out var port) ? port : null;
+
     /// <remarks>
     /// A live PID is not enough: after a crash (and in containers, where PIDs restart low) the number is
     /// often reused. The server's working directory is its data directory, so reading postmaster.pid

@@ -54,9 +54,14 @@ internal sealed record DecisionView(
     long? GoModSize,
     int? FileCount,
     string? Upstream,
+    string? ChecksumDb,
+    long? ChecksumDbTreeSize,
+    string? ChecksumDbTreeHash,
+    long? ChecksumDbRecordId,
     string Actor)
 {
     public static DecisionView From(Decision d) => new(
         d.Id, d.Time, d.Module, d.Version, d.Outcome.ToString().ToLowerInvariant(), d.Reasons,
-        d.ZipHash, d.GoModHash, d.ZipSize, d.GoModSize, d.FileCount, d.Upstream, d.Actor);
+        d.ZipHash, d.GoModHash, d.ZipSize, d.GoModSize, d.FileCount, d.Upstream,
+        d.ChecksumDb, d.ChecksumDbTreeSize, d.ChecksumDbTreeHash, d.ChecksumDbRecordId, d.Actor);
 }

@@ -4,6 +4,7 @@ using SecureGateway.Data.Decisions;
 using SecureGateway.Modules;
 using SecureGateway.Storage;
 using SecureGateway.Upstream;
+using SecureGateway.Verification.ChecksumDb;
 using SecureGateway.Verification.ZipRules;
 
 namespace SecureGateway.Admission;
@@ -16,6 +17,7 @@ public sealed partial class AdmissionService(
     GatewayStorage storage,
     UpstreamRouter upstreams,
     DecisionLog decisions,
+    ChecksumDbVerifier checksumDb,
     IHostApplicationLifetime lifetime,
     ILogger<AdmissionService> logger)
 {
@@ -68,9 +70,24 @@ public sealed partial class AdmissionService(
             return fetchFailure;
         }
 
-        var decision = fetchFailure is null
-            ? Decide(module, source, ModuleVerification.Of(module, staged))
-            : Deny(module, source, [fetchFailure.Message]);
+        Decision decision;
+        if (fetchFailure is null)
+        {
+            var verification = ModuleVerification.Of(module, staged);
+            var sumdb = verification.Violations.Count == 0
+                ? await checksumDb.VerifyAsync(module, verification.ZipHash!, verification.GoModHash, cancellationToken)
+                : null;
+            if (sumdb is { Outcome: ChecksumDbOutcome.Unavailable or ChecksumDbOutcome.Forked })
+            {
+                return new(AdmissionStatus.Unavailable, sumdb.Reason);
+            }
+
+            decision = Decide(module, source, verification, sumdb);
+        }
+        else
+        {
+            decision = Deny(module, source, [fetchFailure.Message]);
+        }
 
         try
         {
@@ -116,21 +133,35 @@ public sealed partial class AdmissionService(
         return null;
     }
 
-    /// <summary>This rule: admit unless a verification failed. The checksum-DB and policy steps add theirs here.</summary>
-    private static Decision Decide(ModuleVersion module, IModuleSource source, ModuleVerification verification) => new()
+    /// <summary>
+    /// Admit only when the files obey Go's rules and the checksum database confirms (or was rightly skipped for) their hashes.
+    /// The policy step adds its rules here.
+    /// </summary>
+    private static Decision Decide(ModuleVersion module, IModuleSource source, ModuleVerification verification, ChecksumDbVerdict? sumdb)
     {
-        Module = module.Path,
-        Version = module.Version,
-        Outcome = verification.Violations.Count == 0 ? DecisionOutcome.Admitted : DecisionOutcome.Denied,
-        Reasons = verification.Violations.Count == 0 ? ["verified: zip rules, info and go.mod"] : verification.Violations,
-        ZipHash = verification.ZipHash,
-        GoModHash = verification.GoModHash,
-        ZipSize = verification.ZipSize,
-        GoModSize = verification.GoModSize,
-        FileCount = verification.FileCount,
-        Upstream = source.BaseUrl,
-        Actor = GatewayActor,
-    };
+        var refusals = verification.Violations
+            .Concat(sumdb is { Outcome: ChecksumDbOutcome.Refuted } ? sumdb.Reason.Split('\n') : [])
+            .ToList();
+        var verified = sumdb?.Tree is not null;
+        return new()
+        {
+            Module = module.Path,
+            Version = module.Version,
+            Outcome = refusals.Count == 0 ? DecisionOutcome.Admitted : DecisionOutcome.Denied,
+            Reasons = refusals.Count == 0 ? ["verified: zip rules, info and go.mod", sumdb!.Reason] : refusals,
+            ZipHash = verification.ZipHash,
+            GoModHash = verification.GoModHash,
+            ZipSize = verification.ZipSize,
+            GoModSize = verification.GoModSize,
+            FileCount = verification.FileCount,
+            Upstream = source.BaseUrl,
+            ChecksumDb = sumdb?.Database,
+            ChecksumDbTreeSize = verified ? sumdb!.Tree!.N : null,
+            ChecksumDbTreeHash = verified ? sumdb!.Tree!.Hash.ToString() : null,
+            ChecksumDbRecordId = sumdb?.RecordId,
+            Actor = GatewayActor,
+        };
+    }
 
     private static Decision Deny(ModuleVersion module, IModuleSource source, IReadOnlyList<string> reasons) => new()
     {

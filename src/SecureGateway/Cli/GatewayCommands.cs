@@ -15,6 +15,7 @@ internal static class GatewayCommands
         var root = new RootCommand("SecureGateway: a Go module proxy (GOPROXY) that verifies and records every module version before serving it.");
         root.Subcommands.Add(Serve());
         root.Subcommands.Add(Migrate());
+        root.Subcommands.Add(ChecksumDbCommands.Create((arguments, work, ct) => WithDatabaseAsync(arguments, ownServer: false, work, ct)));
         return root;
     }
 
@@ -23,10 +24,11 @@ internal static class GatewayCommands
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on (default http://localhost:8080)." };
         var command = new Command("serve", "Run the GOPROXY endpoint, admin API and health checks.") { urls };
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction((parse, cancellationToken) => WithDatabaseAsync(HostArguments(parse, urls), async (app, ct) =>
+        command.SetAction((parse, cancellationToken) => WithDatabaseAsync(HostArguments(parse, urls), ownServer: true, async (app, ct) =>
         {
             await app.StartAsync(ct);
             await app.WaitForShutdownAsync(ct);
+            return 0;
         }, cancellationToken));
         return command;
     }
@@ -36,17 +38,21 @@ internal static class GatewayCommands
         var command = new Command("migrate", "Apply the audit database migrations, then exit.");
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) =>
-            WithDatabaseAsync([.. parse.UnmatchedTokens], (_, _) => Task.CompletedTask, cancellationToken));
+            WithDatabaseAsync([.. parse.UnmatchedTokens], ownServer: false, (_, _) => Task.FromResult(0), cancellationToken));
         return command;
     }
 
-    /// <summary>Builds the gateway, starts its database, then runs <paramref name="work"/>; a missing database is a message, not a stack trace.</summary>
-    private static async Task<int> WithDatabaseAsync(string[] hostArguments, Func<WebApplication, CancellationToken, Task> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the gateway, starts its database, then runs <paramref name="work"/>; a missing database is a message, not a
+    /// stack trace. Only <c>serve</c> owns an embedded server; other commands use the one a running gateway started.
+    /// </summary>
+    private static async Task<int> WithDatabaseAsync(
+        string[] hostArguments, bool ownServer, Func<WebApplication, CancellationToken, Task<int>> work, CancellationToken cancellationToken)
     {
         await using var app = GatewayApp.Create(hostArguments);
         try
         {
-            await app.StartDatabaseAsync(cancellationToken);
+            await app.StartDatabaseAsync(cancellationToken, joinRunningServer: !ownServer);
         }
         catch (Exception e) when (e is PostgresBinariesNotFoundException or EmbeddedPostgresException)
         {
@@ -54,8 +60,7 @@ internal static class GatewayCommands
             return 1;
         }
 
-        await work(app, cancellationToken);
-        return 0;
+        return await work(app, cancellationToken);
     }
 
     private static string[] HostArguments(ParseResult parse, Option<string> urls) =>

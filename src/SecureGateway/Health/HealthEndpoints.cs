@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SecureGateway.Data;
 using SecureGateway.Hosting;
+using SecureGateway.Verification.ChecksumDb;
 
 namespace SecureGateway.Health;
 
@@ -15,7 +16,8 @@ public static class HealthEndpoints
     {
         services.AddHealthChecks()
             .AddCheck<AuditDatabaseCheck>("audit-database", tags: [ReadyTag])
-            .AddCheck<DataDirectoryCheck>("data-directory", tags: [ReadyTag]);
+            .AddCheck<DataDirectoryCheck>("data-directory", tags: [ReadyTag])
+            .AddCheck<ChecksumDbCheck>("checksum-db", tags: [ReadyTag]);
         return services;
     }
 
@@ -46,6 +48,22 @@ public static class HealthEndpoints
             return await db.Database.CanConnectAsync(cancellationToken)
                 ? HealthCheckResult.Healthy()
                 : HealthCheckResult.Unhealthy("cannot connect to the audit database");
+        }
+    }
+
+    /// <summary>A checksum-DB fork stops admissions: the gateway is not ready to admit until an operator resets the head.</summary>
+    private sealed class ChecksumDbCheck(SumDbSettings settings, TrustedHeads heads) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
+        {
+            if (settings.Disabled)
+            {
+                return HealthCheckResult.Degraded("checksum DB verification is off (Gateway:SumDb=off)");
+            }
+
+            return await heads.ActiveForkAsync(settings.Name, cancellationToken) is { } fork
+                ? HealthCheckResult.Unhealthy($"FORK: {fork.Summary} (audit event {fork.Id}); admissions stopped, run `sumdb reset-head --confirm` after investigating")
+                : HealthCheckResult.Healthy($"{settings.Name}");
         }
     }
 

@@ -21,14 +21,17 @@ public sealed partial class AuditDatabase(IConfiguration configuration, IOptions
         connectionString ?? throw new InvalidOperationException("The audit database is used before it was started.");
 
     /// <summary>Connects (starting the embedded cluster if needed) and applies pending migrations.</summary>
-    /// <remarks>The context factory is resolved only afterwards: its options need the connection string.</remarks>
-    public async Task StartAsync(IServiceProvider services, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The context factory is resolved only afterwards: its options need the connection string. With
+    /// <paramref name="joinRunningServer"/> (CLI commands beside a running gateway) an embedded server already running is used, not restarted.
+    /// </remarks>
+    public async Task StartAsync(IServiceProvider services, bool joinRunningServer, CancellationToken cancellationToken)
     {
         connectionString = configuration.GetConnectionString(ConnectionName);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             var directory = Path.GetFullPath(Path.Combine(options.Value.DataDir, "postgres"));
-            embedded = await EmbeddedPostgres.StartAsync(directory, logger, cancellationToken);
+            embedded = await EmbeddedPostgres.StartAsync(directory, new EmbeddedPostgresOptions { JoinRunning = joinRunningServer }, logger, cancellationToken);
             await embedded.CreateDatabaseAsync(EmbeddedDatabaseName, cancellationToken);
             connectionString = embedded.ConnectionStringFor(EmbeddedDatabaseName);
             LogEmbedded(directory);

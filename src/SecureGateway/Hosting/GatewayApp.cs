@@ -8,7 +8,9 @@ using SecureGateway.Health;
 using SecureGateway.Protocol;
 using SecureGateway.Storage;
 using SecureGateway.Upstream;
+using SecureGateway.Verification.ChecksumDb;
 using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Configuration;
 
 namespace SecureGateway.Hosting;
 
@@ -24,12 +26,13 @@ public static class GatewayApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddGateway();
         var app = builder.Build();
+        app.Logger.LogChecksumDb(app.Services.GetRequiredService<SumDbSettings>(), app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.NoSumDb);
         app.MapGatewayEndpoints();
         return app;
     }
 
-    public static async Task StartDatabaseAsync(this WebApplication app, CancellationToken cancellationToken) =>
-        await app.Services.GetRequiredService<AuditDatabase>().StartAsync(app.Services, cancellationToken);
+    public static async Task StartDatabaseAsync(this WebApplication app, CancellationToken cancellationToken, bool joinRunningServer = false) =>
+        await app.Services.GetRequiredService<AuditDatabase>().StartAsync(app.Services, joinRunningServer, cancellationToken);
 
     private static void AddGateway(this WebApplicationBuilder builder)
     {
@@ -49,22 +52,43 @@ public static class GatewayApp
         services.AddSingleton<AuditDatabase>();
         services.AddDbContextFactory<AuditDbContext>((provider, db) =>
             db.UseAuditDatabase(provider.GetRequiredService<AuditDatabase>().ConnectionString));
-        services.AddReverseProxy().LoadFromMemory([], UpstreamRouter.Clusters(options));
+        var sumdb = SumDbSettings.Parse(options.SumDb);
+        services.AddSingleton(sumdb);
+        services.AddReverseProxy().LoadFromMemory([], [.. UpstreamRouter.Clusters(options), .. ChecksumDbCluster(sumdb, options)]);
 
         // The request path, top to bottom: protocol → upstream → verification → admission → storage and audit.
         services.AddSingleton<VersionQueries>();
         services.AddSingleton(provider => new UpstreamRouter(options, provider.GetRequiredService<IProxyStateLookup>()));
         services.AddSingleton<AdmissionService>();
+        services.AddKeyedSingleton<IModuleSource>(ChecksumDbProxyEndpoints.ClusterId, (provider, _) => new HttpModuleSource(
+            ChecksumDbProxyEndpoints.ClusterId, sumdb.Url?.AbsoluteUri.TrimEnd('/') ?? "", provider.GetRequiredService<IProxyStateLookup>(), options.UpstreamTimeout));
+        services.AddSingleton(provider => new ChecksumDbTiles(
+            provider.GetRequiredKeyedService<IModuleSource>(ChecksumDbProxyEndpoints.ClusterId), Path.Combine(options.DataDir, "sumdb", sumdb.Name)));
+        services.AddSingleton(provider => new ChecksumDbVerifier(
+            sumdb, options.NoSumDb, provider.GetRequiredKeyedService<IModuleSource>(ChecksumDbProxyEndpoints.ClusterId),
+            provider.GetRequiredService<ChecksumDbTiles>(), provider.GetRequiredService<TrustedHeads>(), provider.GetRequiredService<ILogger<ChecksumDbVerifier>>()));
+        services.AddSingleton<TrustedHeads>();
         services.AddSingleton(new GatewayStorage(options.DataDir));
         services.AddSingleton<DecisionLog>();
         services.AddGatewayHealthChecks();
     }
+
+    private static IEnumerable<ClusterConfig> ChecksumDbCluster(SumDbSettings sumdb, GatewayOptions options) =>
+        sumdb.Url is null
+            ? []
+            : [new ClusterConfig
+            {
+                ClusterId = ChecksumDbProxyEndpoints.ClusterId,
+                Destinations = new Dictionary<string, DestinationConfig> { ["primary"] = new() { Address = sumdb.Url.AbsoluteUri } },
+                HttpRequest = new() { ActivityTimeout = options.UpstreamTimeout },
+            }];
 
     private static void MapGatewayEndpoints(this WebApplication app)
     {
         app.MapGatewayHealth();
         app.MapAdminApi();
         app.MapReverseProxy();
+        app.MapChecksumDbProxy();
         app.MapModuleProtocol();
     }
 }

@@ -36,7 +36,10 @@ internal sealed class GatewayInstance : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    /// <summary>Starts a gateway; pass the same data directory and connection string again to model a restart.</summary>
+    /// <summary>
+    /// Starts a gateway; pass the same data directory and connection string again to model a restart. The checksum DB is
+    /// off unless <paramref name="extraArguments"/> sets <c>--Gateway:SumDb</c> (later arguments win).
+    /// </summary>
     public static async Task<GatewayInstance> StartAsync(
         string upstream, string? dataDirectory = null, string? connectionString = null, params string[] extraArguments)
     {
@@ -50,6 +53,7 @@ internal sealed class GatewayInstance : IAsyncDisposable
             $"--Gateway:AdminToken={AdminToken}",
             $"--ConnectionStrings:Audit={connectionString}",
             "--Logging:LogLevel:Default=Warning",
+            "--Gateway:SumDb=off",
             .. extraArguments,
         ]);
         await app.StartDatabaseAsync(CancellationToken.None);

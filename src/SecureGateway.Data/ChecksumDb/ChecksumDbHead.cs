@@ -1,0 +1,24 @@
+namespace SecureGateway.Data.ChecksumDb;
+
+/// <summary>
+/// A signed tree head of a checksum database that the gateway verified and now trusts. Rows are only appended:
+/// the newest row after the latest <c>sumdb-head-reset</c> event is the trusted head, and a row is added only when
+/// a verified consistency proof shows the new head extends the previous one.
+/// </summary>
+public sealed class ChecksumDbHead
+{
+    public long Id { get; init; }
+
+    /// <summary>The checksum database's name, e.g. <c>sum.golang.org</c>.</summary>
+    public required string Database { get; init; }
+
+    public long TreeSize { get; init; }
+
+    /// <summary>The tree hash, base64 as in the note.</summary>
+    public required string TreeHash { get; init; }
+
+    /// <summary>The whole signed note, kept as evidence.</summary>
+    public required string Note { get; init; }
+
+    public DateTimeOffset VerifiedAt { get; init; }
+}

@@ -1,0 +1,18 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace SecureGateway.Data.ChecksumDb;
+
+internal sealed class ChecksumDbHeadConfiguration : IEntityTypeConfiguration<ChecksumDbHead>
+{
+    public void Configure(EntityTypeBuilder<ChecksumDbHead> builder)
+    {
+        builder.ToTable("checksum_db_heads");
+        builder.HasKey(h => h.Id);
+        builder.Property(h => h.Id).UseIdentityAlwaysColumn();
+        builder.Property(h => h.Database).HasMaxLength(256);
+        builder.Property(h => h.TreeHash).HasMaxLength(64);
+        builder.Property(h => h.VerifiedAt).HasDefaultValueSql("now()");
+        builder.HasIndex(h => new { h.Database, h.Id });
+    }
+}

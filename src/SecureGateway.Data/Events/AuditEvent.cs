@@ -1,0 +1,33 @@
+namespace SecureGateway.Data.Events;
+
+/// <summary>Something the audit trail must show besides decisions: a checksum-DB fork, an operator's reset. Append-only.</summary>
+public sealed class AuditEvent
+{
+    public long Id { get; init; }
+
+    public DateTimeOffset Time { get; init; }
+
+    /// <summary>What happened, e.g. <see cref="AuditEventKinds.ChecksumDbFork"/>.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>Who: <c>gateway</c> for what the gateway detected, else the operator.</summary>
+    public required string Actor { get; init; }
+
+    /// <summary>The subject, e.g. the checksum database's name.</summary>
+    public required string Subject { get; init; }
+
+    /// <summary>One line for people.</summary>
+    public required string Summary { get; init; }
+
+    /// <summary>Evidence, verbatim (for a fork: the trusted and the conflicting signed notes).</summary>
+    public string? Evidence { get; init; }
+}
+
+public static class AuditEventKinds
+{
+    /// <summary>The checksum database showed a head inconsistent with the trusted one (a split view or rollback).</summary>
+    public const string ChecksumDbFork = "sumdb-fork";
+
+    /// <summary>An operator discarded the trusted head; the next verified head is trusted afresh.</summary>
+    public const string ChecksumDbHeadReset = "sumdb-head-reset";
+}

@@ -1,0 +1,226 @@
+using SecureGateway.Modules;
+using SecureGateway.Upstream;
+
+namespace SecureGateway.Verification.ChecksumDb;
+
+/// <summary>
+/// Verifies a module version's hashes against the checksum database, as the go command does, for every client at once:
+/// the lookup's signed head must verify with the configured key and be consistent with the head trusted in PostgreSQL
+/// (a consistency proof both ways), the record must be proven included in it, and its go.sum lines must match.
+/// </summary>
+public sealed partial class ChecksumDbVerifier(
+    SumDbSettings settings,
+    string? privatePatterns,
+    IModuleSource database,
+    ChecksumDbTiles tiles,
+    TrustedHeads heads,
+    ILogger<ChecksumDbVerifier> logger) : IDisposable
+{
+    private const long MaxLookupBytes = Notes.MaxNoteSize + (1 << 20);
+
+    /// <summary>One head comparison at a time, so two admissions cannot both advance the stored head.</summary>
+    private readonly SemaphoreSlim headLock = new(1, 1);
+
+    public SumDbSettings Settings => settings;
+
+    public void Dispose() => headLock.Dispose();
+
+    public async Task<ChecksumDbVerdict> VerifyAsync(ModuleVersion module, string zipHash, string goModHash, CancellationToken cancellationToken)
+    {
+        if (settings.Disabled)
+        {
+            return new(ChecksumDbOutcome.Skipped, "not in checksum DB: verification is off (Gateway:SumDb=off)");
+        }
+
+        if (PrivatePatternFor(module.Path) is { } pattern)
+        {
+            return new(ChecksumDbOutcome.Skipped, $"not in checksum DB: private pattern {pattern}");
+        }
+
+        try
+        {
+            if (await heads.ActiveForkAsync(settings.Name, cancellationToken) is { } fork)
+            {
+                return Forked(fork.Id);
+            }
+
+            return await LookupAsync(module, zipHash, goModHash, cancellationToken);
+        }
+        catch (ChecksumDbUnavailableException e)
+        {
+            LogUnavailable(module, e.Message);
+            return new(ChecksumDbOutcome.Unavailable, $"unavailable: {e.Message}; {module} is not admitted until it can be verified, try again later");
+        }
+    }
+
+    private async Task<ChecksumDbVerdict> LookupAsync(ModuleVersion module, string zipHash, string goModHash, CancellationToken cancellationToken)
+    {
+        var lookupPath = $"lookup/{ModuleEscaping.EscapePath(module.Path)}@{ModuleEscaping.EscapeVersion(module.Version)}";
+        using var body = new MemoryStream();
+        var fetch = await database.FetchAsync(lookupPath, body, MaxLookupBytes, cancellationToken);
+        if (fetch.Status == UpstreamStatus.NotFound)
+        {
+            return Refuted($"not in checksum DB {settings.Name}: {fetch.Detail} (a private module belongs in Gateway:NoSumDb)");
+        }
+
+        if (!fetch.IsOk)
+        {
+            throw new ChecksumDbUnavailableException($"checksum DB {settings.Name}: {fetch.Detail}");
+        }
+
+        LookupRecord record;
+        TreeHead tree;
+        try
+        {
+            record = LookupRecord.Parse(body.ToArray());
+            var note = Notes.Open(record.SignedNote, [settings.Verifier!]);
+            tree = TreeHead.Parse(System.Text.Encoding.UTF8.GetBytes(note.Text));
+        }
+        catch (NoteException e) when (e.Failure is NoteFailure.Unverified or NoteFailure.InvalidSignature or NoteFailure.AmbiguousKey)
+        {
+            return Refuted($"checksum DB {settings.Name}: signed tree head does not verify: {e.Message}");
+        }
+        catch (Exception e) when (e is FormatException or NoteException)
+        {
+            throw new ChecksumDbUnavailableException($"checksum DB {settings.Name} answered a malformed lookup for {module}: {e.Message}");
+        }
+
+        var headCheck = await CheckHeadAsync(tree, record.SignedNote, cancellationToken);
+        if (headCheck is not null)
+        {
+            return headCheck;
+        }
+
+        if (record.Id >= tree.N)
+        {
+            return Refuted($"checksum DB {settings.Name}: record {record.Id} is not in the signed tree of size {tree.N}");
+        }
+
+        try
+        {
+            await ProveRecordAsync(tree, record, tiles, cancellationToken);
+        }
+        catch (TlogException)
+        {
+            // Cached tiles may belong to a history an operator has since reset away from; the database's own tiles
+            // must then prove the record, authenticated against the same signed head.
+            try
+            {
+                await ProveRecordAsync(tree, record, tiles.FromDatabase, cancellationToken);
+            }
+            catch (TlogException e)
+            {
+                return Refuted($"checksum DB {settings.Name}: record {record.Id} for {module} is not proven in tree {tree.N}: {e.Message}");
+            }
+        }
+
+        var mismatches = new List<string>();
+        CompareHash(module, "zip", zipHash, record.HashFor(module.Path, module.Version, goMod: false), mismatches);
+        CompareHash(module, "go.mod", goModHash, record.HashFor(module.Path, module.Version, goMod: true), mismatches);
+        return mismatches.Count > 0
+            ? Refuted(string.Join("\n", mismatches))
+            : new(ChecksumDbOutcome.Verified, $"checksum DB {settings.Name}: record {record.Id} in tree {tree.N}", settings.Name, tree, record.Id);
+    }
+
+    private static async Task ProveRecordAsync(TreeHead tree, LookupRecord record, ITileReader tileReader, CancellationToken cancellationToken)
+    {
+        var proof = await Tlog.ProveRecordAsync(tree.N, record.Id, new TileHashReader(tree, tileReader), cancellationToken);
+        Tlog.CheckRecord(proof, tree.N, tree.Hash, record.Id, Tlog.RecordHash(record.Text));
+    }
+
+    /// <summary>
+    /// Compares the head just seen with the trusted one: newer must extend it (then it becomes trusted), equal must match,
+    /// older must be a prefix (stale, accepted, the trusted head stays). Null when the head may be used.
+    /// </summary>
+    private async Task<ChecksumDbVerdict?> CheckHeadAsync(TreeHead seen, byte[] seenNote, CancellationToken cancellationToken)
+    {
+        await headLock.WaitAsync(cancellationToken);
+        try
+        {
+            var trusted = await heads.TrustedAsync(settings.Name, cancellationToken);
+            if (trusted is null)
+            {
+                await heads.AdvanceAsync(settings.Name, seen, seenNote, cancellationToken);
+                LogFirstHead(settings.Name, seen.N);
+                return null;
+            }
+
+            if (!TlogHash.TryParse(trusted.TreeHash, out var trustedHash))
+            {
+                throw new InvalidOperationException($"stored head {trusted.Id} of {settings.Name} has an unreadable hash");
+            }
+
+            var trustedTree = new TreeHead(trusted.TreeSize, trustedHash);
+            if (seen == trustedTree)
+            {
+                return null;
+            }
+
+            // The newer tree's tiles prove the older is its prefix: our cached tiles when the newer is the trusted head,
+            // the database's own when it is the head just seen.
+            var (older, newer, newerTiles) = seen.N < trustedTree.N ? (seen, trustedTree, (ITileReader)tiles) : (trustedTree, seen, tiles.FromDatabase);
+            IReadOnlyList<TlogHash> proof;
+            try
+            {
+                proof = await Tlog.ProveTreeAsync(newer.N, older.N, new TileHashReader(newer, newerTiles), cancellationToken);
+            }
+            catch (TlogException e)
+            {
+                return Refuted($"checksum DB {settings.Name}: cannot prove tree {older.N} is a prefix of tree {newer.N}: {e.Message}");
+            }
+
+            try
+            {
+                Tlog.CheckTree(proof, newer.N, newer.Hash, older.N, older.Hash);
+            }
+            catch (TlogException)
+            {
+                var fork = await heads.RecordForkAsync(settings.Name, trusted, seen, seenNote, cancellationToken);
+                LogFork(settings.Name, seen.N, seen.Hash, trusted.TreeSize, trusted.TreeHash, fork.Id);
+                return Forked(fork.Id);
+            }
+
+            if (seen.N > trustedTree.N)
+            {
+                await heads.AdvanceAsync(settings.Name, seen, seenNote, cancellationToken);
+            }
+
+            return null;
+        }
+        finally
+        {
+            headLock.Release();
+        }
+    }
+
+    private string? PrivatePatternFor(string modulePath) =>
+        privatePatterns?.Split(',').FirstOrDefault(glob => ModulePathPatterns.Matches(glob, modulePath));
+
+    private void CompareHash(ModuleVersion module, string what, string computed, string? recorded, List<string> mismatches)
+    {
+        if (recorded is null)
+        {
+            mismatches.Add($"checksum DB {settings.Name}: its record for {module} has no {what} hash");
+        }
+        else if (recorded != computed)
+        {
+            mismatches.Add($"checksum mismatch: {what} {computed} upstream vs {recorded} in {settings.Name}");
+        }
+    }
+
+    private ChecksumDbVerdict Refuted(string reason) => new(ChecksumDbOutcome.Refuted, reason, settings.Name);
+
+    private ChecksumDbVerdict Forked(long eventId) => new(ChecksumDbOutcome.Forked,
+        $"unavailable: checksum DB {settings.Name} is inconsistent with the history this gateway verified before (fork, audit event {eventId}); " +
+        "no new module versions are admitted until an operator investigates and runs `sumdb reset-head --confirm`",
+        settings.Name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trusting the first signed head of checksum DB {Database}: tree {Size}")]
+    private partial void LogFirstHead(string database, long size);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "SECURITY: checksum DB {Database} presented tree {Size} hash {Hash}, inconsistent with trusted tree {TrustedSize} hash {TrustedHash} (audit event {EventId}); admissions stopped")]
+    private partial void LogFork(string database, long size, TlogHash hash, long trustedSize, string trustedHash, long eventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Module}: checksum DB unavailable: {Reason}")]
+    private partial void LogUnavailable(ModuleVersion module, string reason);
+}

@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using SecureGateway.Data;
+using SecureGateway.Data.ChecksumDb;
+using SecureGateway.Data.Events;
+
+namespace SecureGateway.Verification.ChecksumDb;
+
+/// <summary>
+/// The checksum database's tree head the gateway trusts, and the fork alarm, both in PostgreSQL so they survive
+/// restarts and are shared with the CLI. Both are read afresh for every admission: an operator's reset from the
+/// CLI takes effect at once, and admissions are rare (later requests are served from the cache).
+/// </summary>
+public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts)
+{
+    internal const string GatewayActor = "gateway";
+
+    /// <summary>The newest head recorded since the last reset; null when none is trusted yet.</summary>
+    public async Task<ChecksumDbHead?> TrustedAsync(string database, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var lastReset = await LastEventAsync(db, database, [AuditEventKinds.ChecksumDbHeadReset], cancellationToken);
+        return await db.ChecksumDbHeads.AsNoTracking()
+            .Where(h => h.Database == database && (lastReset == null || h.VerifiedAt > lastReset.Time))
+            .OrderByDescending(h => h.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>The fork event that stops admissions, or null when the last fork (if any) was reset by an operator.</summary>
+    public async Task<AuditEvent?> ActiveForkAsync(string database, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var last = await LastEventAsync(db, database, [AuditEventKinds.ChecksumDbFork, AuditEventKinds.ChecksumDbHeadReset], cancellationToken);
+        return last?.Kind == AuditEventKinds.ChecksumDbFork ? last : null;
+    }
+
+    /// <summary>Trusts <paramref name="tree"/>; call only after it was proven to extend the trusted head (or none was trusted).</summary>
+    public async Task AdvanceAsync(string database, TreeHead tree, byte[] signedNote, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.ChecksumDbHeads.Add(new ChecksumDbHead
+        {
+            Database = database,
+            TreeSize = tree.N,
+            TreeHash = tree.Hash.ToString(),
+            Note = System.Text.Encoding.UTF8.GetString(signedNote),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task<AuditEvent> RecordForkAsync(string database, ChecksumDbHead trusted, TreeHead seen, byte[] seenNote, CancellationToken cancellationToken)
+    {
+        var fork = new AuditEvent
+        {
+            Kind = AuditEventKinds.ChecksumDbFork,
+            Actor = GatewayActor,
+            Subject = database,
+            Summary = $"checksum DB {database} presented tree {seen.N} hash {seen.Hash}, inconsistent with trusted tree {trusted.TreeSize} hash {trusted.TreeHash}",
+            Evidence = $"trusted signed head:\n{trusted.Note}\nconflicting signed head:\n{System.Text.Encoding.UTF8.GetString(seenNote)}",
+        };
+        return await AppendAsync(fork, cancellationToken);
+    }
+
+    public Task<AuditEvent> RecordResetAsync(string database, string actor, CancellationToken cancellationToken) =>
+        AppendAsync(new AuditEvent
+        {
+            Kind = AuditEventKinds.ChecksumDbHeadReset,
+            Actor = actor,
+            Subject = database,
+            Summary = $"trusted head of checksum DB {database} discarded; the next verified head is trusted afresh",
+        }, cancellationToken);
+
+    private async Task<AuditEvent> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.Events.Add(auditEvent);
+        await db.SaveChangesAsync(cancellationToken);
+        return auditEvent;
+    }
+
+    private static Task<AuditEvent?> LastEventAsync(AuditDbContext db, string database, string[] kinds, CancellationToken cancellationToken) =>
+        db.Events.AsNoTracking()
+            .Where(e => e.Subject == database && kinds.Contains(e.Kind))
+            .OrderByDescending(e => e.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+}
