@@ -49,18 +49,31 @@ internal static class GatewayCommands
     private static async Task<int> WithDatabaseAsync(
         string[] hostArguments, bool ownServer, Func<WebApplication, CancellationToken, Task<int>> work, CancellationToken cancellationToken)
     {
-        await using var app = GatewayApp.Create(hostArguments);
+        WebApplication app;
         try
         {
-            await app.StartDatabaseAsync(cancellationToken, joinRunningServer: !ownServer);
+            app = GatewayApp.Create(hostArguments);
         }
-        catch (Exception e) when (e is PostgresBinariesNotFoundException or EmbeddedPostgresException)
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
         {
-            await Console.Error.WriteLineAsync(e.Message);
+            await Console.Error.WriteLineAsync($"configuration error: {e.Message}");
             return 1;
         }
 
-        return await work(app, cancellationToken);
+        await using (app)
+        {
+            try
+            {
+                await app.StartDatabaseAsync(cancellationToken, joinRunningServer: !ownServer);
+            }
+            catch (Exception e) when (e is PostgresBinariesNotFoundException or EmbeddedPostgresException)
+            {
+                await Console.Error.WriteLineAsync(e.Message);
+                return 1;
+            }
+
+            return await work(app, cancellationToken);
+        }
     }
 
     private static string[] HostArguments(ParseResult parse, Option<string> urls) =>
