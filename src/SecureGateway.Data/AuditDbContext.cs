@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using SecureGateway.Data.ChecksumDb;
 using SecureGateway.Data.Decisions;
 using SecureGateway.Data.Events;
+using SecureGateway.Data.Facts;
 
 namespace SecureGateway.Data;
 
@@ -15,6 +16,12 @@ public sealed class AuditDbContext(DbContextOptions<AuditDbContext> options) : D
     public DbSet<ChecksumDbHead> ChecksumDbHeads => Set<ChecksumDbHead>();
 
     public DbSet<AuditEvent> Events => Set<AuditEvent>();
+
+    public DbSet<VulnerabilityRecord> Vulnerabilities => Set<VulnerabilityRecord>();
+
+    public DbSet<ModuleIndexEntry> ModuleIndex => Set<ModuleIndexEntry>();
+
+    public DbSet<RepositoryFacts> RepositoryFacts => Set<RepositoryFacts>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AuditDbContext).Assembly);

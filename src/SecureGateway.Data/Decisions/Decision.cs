@@ -48,6 +48,18 @@ public sealed class Decision
     /// <summary>The record's id in the checksum database's log.</summary>
     public long? ChecksumDbRecordId { get; init; }
 
+    /// <summary>Revision (hash of the files) of the policy bundle that decided; null when no policy ran.</summary>
+    public string? PolicyRevision { get; init; }
+
+    /// <summary>The facts the policies saw, as JSON, so the decision can be replayed (jsonb).</summary>
+    public string? Facts { get; init; }
+
+    /// <summary>Every rule's result, as JSON (jsonb).</summary>
+    public string? RuleResults { get; init; }
+
+    /// <summary>A reviewer's reason for the decision (releases and denials from quarantine).</summary>
+    public string? Justification { get; init; }
+
     /// <summary>Who decided: <c>gateway</c> for automatic admission, else the reviewer.</summary>
     public required string Actor { get; init; }
 }

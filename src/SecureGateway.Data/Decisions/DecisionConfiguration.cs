@@ -21,6 +21,9 @@ internal sealed class DecisionConfiguration : IEntityTypeConfiguration<Decision>
         builder.Property(d => d.GoModHash).HasMaxLength(64);
         builder.Property(d => d.Actor).HasMaxLength(256);
         builder.Property(d => d.ChecksumDb).HasMaxLength(256);
+        builder.Property(d => d.PolicyRevision).HasMaxLength(64);
+        builder.Property(d => d.Facts).HasColumnType("jsonb");
+        builder.Property(d => d.RuleResults).HasColumnType("jsonb");
         builder.Property(d => d.ChecksumDbTreeHash).HasMaxLength(64);
         builder.HasIndex(d => new { d.Module, d.Version, d.Id });
         builder.HasIndex(d => d.Time);
