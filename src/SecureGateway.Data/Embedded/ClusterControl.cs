@@ -164,7 +164,8 @@ internal sealed class ClusterControl(
         var settings = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"-p {port}")
             .Append(" -c listen_addresses=127.0.0.1")
-            .Append(" -c unix_socket_directories=''");
+            .Append(" -c unix_socket_directories=''")
+            .Append(CultureInfo.InvariantCulture, $" -c max_connections={options.MaxConnections}");
         if (!options.Durable)
         {
             settings.Append(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");

@@ -21,4 +21,10 @@ public sealed record EmbeddedPostgresOptions
     /// leave it running on dispose. For short-lived commands beside a running gateway; the gateway itself owns its server.
     /// </summary>
     public bool JoinRunning { get; init; }
+
+    /// <summary>
+    /// PostgreSQL's max_connections. The default suits one gateway; a test run starts dozens of gateways, each with its
+    /// own connection pool, against one cluster.
+    /// </summary>
+    public int MaxConnections { get; init; } = 100;
 }

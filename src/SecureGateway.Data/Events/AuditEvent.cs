@@ -30,4 +30,10 @@ public static class AuditEventKinds
 
     /// <summary>An operator discarded the trusted head; the next verified head is trusted afresh.</summary>
     public const string ChecksumDbHeadReset = "sumdb-head-reset";
+
+    /// <summary>A policy bundle compiled, passed its tests and became live.</summary>
+    public const string PolicyBundleLoaded = "policy-bundle-loaded";
+
+    /// <summary>A policy bundle did not compile or failed its tests; the previous one stayed live.</summary>
+    public const string PolicyBundleRefused = "policy-bundle-refused";
 }

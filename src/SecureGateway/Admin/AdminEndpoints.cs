@@ -1,3 +1,4 @@
+using System.Text.Json;
 using SecureGateway.Audit;
 using SecureGateway.Data.Decisions;
 
@@ -58,10 +59,26 @@ internal sealed record DecisionView(
     long? ChecksumDbTreeSize,
     string? ChecksumDbTreeHash,
     long? ChecksumDbRecordId,
+    string? PolicyRevision,
+    JsonElement? RuleResults,
+    JsonElement? Facts,
+    string? Justification,
     string Actor)
 {
     public static DecisionView From(Decision d) => new(
         d.Id, d.Time, d.Module, d.Version, d.Outcome.ToString().ToLowerInvariant(), d.Reasons,
         d.ZipHash, d.GoModHash, d.ZipSize, d.GoModSize, d.FileCount, d.Upstream,
-        d.ChecksumDb, d.ChecksumDbTreeSize, d.ChecksumDbTreeHash, d.ChecksumDbRecordId, d.Actor);
+        d.ChecksumDb, d.ChecksumDbTreeSize, d.ChecksumDbTreeHash, d.ChecksumDbRecordId,
+        d.PolicyRevision, Json(d.RuleResults), Json(d.Facts), d.Justification, d.Actor);
+
+    private static JsonElement? Json(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
 }

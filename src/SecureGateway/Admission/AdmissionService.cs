@@ -1,7 +1,10 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json;
 using Npgsql;
 using SecureGateway.Audit;
 using SecureGateway.Data.Decisions;
 using SecureGateway.Modules;
+using SecureGateway.Policy;
 using SecureGateway.Storage;
 using SecureGateway.Upstream;
 using SecureGateway.Verification.ChecksumDb;
@@ -18,15 +21,21 @@ public sealed partial class AdmissionService(
     UpstreamRouter upstreams,
     DecisionLog decisions,
     ChecksumDbVerifier checksumDb,
+    LivePolicy policy,
+    FactsCollector facts,
     IHostApplicationLifetime lifetime,
     ILogger<AdmissionService> logger)
 {
     internal const string GatewayActor = "gateway";
     private const long MaxInfoBytes = 1 << 20;
 
+    private static readonly Meter Meter = new("SecureGateway");
+    private static readonly Counter<long> PolicyErrors = Meter.CreateCounter<long>("securegateway.policy.errors", description: "Rules that threw, looped, exceeded a limit or returned garbage");
+
     private readonly SingleFlight<AdmissionResult> flights = new();
 
-    public async Task<AdmissionResult> EnsureAdmittedAsync(ModuleVersion module, CancellationToken requestAborted)
+    /// <param name="requestedBy">Who asked first (recorded in the facts); later askers share the same admission.</param>
+    public async Task<AdmissionResult> EnsureAdmittedAsync(ModuleVersion module, string? requestedBy, CancellationToken requestAborted)
     {
         if (storage.Cache.Contains(module))
         {
@@ -34,79 +43,109 @@ public sealed partial class AdmissionService(
         }
 
         // The admission outlives the request that started it: others may be waiting for it, and the cache wants it.
-        return await flights.RunAsync(module.ToString(), () => AdmitAsync(module, lifetime.ApplicationStopping))
+        return await flights.RunAsync(module.ToString(), () => AdmitAsync(module, requestedBy, lifetime.ApplicationStopping))
             .WaitAsync(requestAborted);
     }
 
-    private async Task<AdmissionResult> AdmitAsync(ModuleVersion module, CancellationToken cancellationToken)
+    private async Task<AdmissionResult> AdmitAsync(ModuleVersion module, string? requestedBy, CancellationToken cancellationToken)
     {
         if (storage.Cache.Contains(module))
         {
             return AdmissionResult.Admitted;
         }
 
-        Decision? previous;
         try
         {
-            previous = await decisions.LatestAsync(module.Path, module.Version, cancellationToken);
-        }
-        catch (Exception e) when (IsDatabaseFailure(e))
-        {
-            LogDatabaseFailure(module, e);
-            return new(AdmissionStatus.Unavailable, $"unavailable: cannot read the audit database to decide on {module}; try again later");
-        }
-
-        if (previous is { Outcome: not DecisionOutcome.Admitted })
-        {
-            return AdmissionResult.From(previous);
-        }
-
-        var source = upstreams.For(module.Path);
-        using var staged = storage.Staging.Create();
-        var fetchFailure = await FetchAsync(source, module, staged, cancellationToken);
-        if (fetchFailure is { Status: not AdmissionStatus.Refused })
-        {
-            LogFetchFailed(module, source.BaseUrl, fetchFailure.Message);
-            return fetchFailure;
-        }
-
-        Decision decision;
-        if (fetchFailure is null)
-        {
-            var verification = ModuleVerification.Of(module, staged);
-            var sumdb = verification.Violations.Count == 0
-                ? await checksumDb.VerifyAsync(module, verification.ZipHash!, verification.GoModHash, cancellationToken)
-                : null;
-            if (sumdb is { Outcome: ChecksumDbOutcome.Unavailable or ChecksumDbOutcome.Forked })
+            var previous = await decisions.LatestAsync(module.Path, module.Version, cancellationToken);
+            if (previous is { Outcome: not DecisionOutcome.Admitted })
             {
-                return new(AdmissionStatus.Unavailable, sumdb.Reason);
+                return AdmissionResult.From(previous);
             }
 
-            decision = Decide(module, source, verification, sumdb);
-        }
-        else
-        {
-            decision = Deny(module, source, [fetchFailure.Message]);
-        }
+            var source = upstreams.For(module.Path);
+            using var staged = storage.Staging.Create();
+            var fetchFailure = await FetchAsync(source, module, staged, cancellationToken);
+            if (fetchFailure is { Status: not AdmissionStatus.Refused })
+            {
+                LogFetchFailed(module, source.BaseUrl, fetchFailure.Message);
+                return fetchFailure;
+            }
 
-        try
-        {
-            decision = await decisions.RecordAsync(decision, cancellationToken);
+            var (decision, unavailable) = fetchFailure is null
+                ? await DecideAsync(module, source, staged, requestedBy, cancellationToken)
+                : (NewDecision(module, source, DecisionOutcome.Denied, [fetchFailure.Message]), null);
+            if (unavailable is not null)
+            {
+                return unavailable;
+            }
+
+            decision = await decisions.RecordAsync(decision!, cancellationToken);
+            LogDecided(module, decision.Outcome, decision.Id, decision.ZipHash);
+            switch (decision.Outcome)
+            {
+                case DecisionOutcome.Admitted:
+                    storage.Cache.Commit(staged, module);
+                    return AdmissionResult.Admitted;
+                case DecisionOutcome.Quarantined:
+                    storage.Quarantine.Commit(staged, module);
+                    break;
+            }
+
+            return AdmissionResult.From(decision);
         }
         catch (Exception e) when (IsDatabaseFailure(e))
         {
             LogDatabaseFailure(module, e);
-            return new(AdmissionStatus.Unavailable, $"unavailable: cannot record the decision on {module} in the audit database, so it is not admitted; try again later");
+            return new(AdmissionStatus.Unavailable, $"unavailable: the audit database cannot be read or written, so {module} is not admitted; try again later");
         }
+    }
 
-        LogDecided(module, decision.Outcome, decision.Id, decision.ZipHash);
-        if (decision.Outcome != DecisionOutcome.Admitted)
+    /// <summary>
+    /// Verify → checksum DB → policy, stopping at the first step that refuses. Returns the decision to record, or the
+    /// reason nothing can be decided now (a source is unavailable): the gateway does not admit what it cannot check.
+    /// </summary>
+    private async Task<(Decision? Decision, AdmissionResult? Unavailable)> DecideAsync(
+        ModuleVersion module, IModuleSource source, StagedModule staged, string? requestedBy, CancellationToken cancellationToken)
+    {
+        var verification = ModuleVerification.Of(module, staged);
+        if (verification.Violations.Count > 0)
         {
-            return AdmissionResult.From(decision);
+            return (NewDecision(module, source, DecisionOutcome.Denied, verification.Violations, verification), null);
         }
 
-        storage.Cache.Commit(staged, module);
-        return AdmissionResult.Admitted;
+        var sumdb = await checksumDb.VerifyAsync(module, verification.ZipHash!, verification.GoModHash, cancellationToken);
+        switch (sumdb.Outcome)
+        {
+            case ChecksumDbOutcome.Unavailable or ChecksumDbOutcome.Forked:
+                return (null, new(AdmissionStatus.Unavailable, sumdb.Reason));
+            case ChecksumDbOutcome.Refuted:
+                return (NewDecision(module, source, DecisionOutcome.Denied, sumdb.Reason.Split('\n'), verification, sumdb), null);
+        }
+
+        if (policy.Current is not { } bundle)
+        {
+            return (null, new(AdmissionStatus.Unavailable,
+                $"unavailable: no valid policy bundle in {policy.Directory} ({policy.Problem}); nothing is admitted until one loads"));
+        }
+
+        var moduleFacts = await facts.CollectAsync(module, staged, verification, sumdb, bundle, requestedBy, cancellationToken);
+        var verdict = bundle.Evaluate(moduleFacts);
+        var errors = verdict.Rules.Count(r => r.Reason?.StartsWith("policy error in ", StringComparison.Ordinal) == true);
+        if (errors > 0)
+        {
+            PolicyErrors.Add(errors);
+        }
+
+        var outcome = verdict.Verdict switch
+        {
+            PolicyVerdict.Deny => DecisionOutcome.Denied,
+            PolicyVerdict.Quarantine => DecisionOutcome.Quarantined,
+            _ => DecisionOutcome.Admitted,
+        };
+        IReadOnlyList<string> reasons = outcome == DecisionOutcome.Admitted
+            ? ["verified: zip rules, info and go.mod", sumdb.Reason, $"policy {bundle.Revision}: admitted"]
+            : [.. verdict.Reasons];
+        return (NewDecision(module, source, outcome, reasons, verification, sumdb, (bundle.Revision, moduleFacts, verdict)), null);
     }
 
     /// <summary>
@@ -133,43 +172,28 @@ public sealed partial class AdmissionService(
         return null;
     }
 
-    /// <summary>
-    /// Admit only when the files obey Go's rules and the checksum database confirms (or was rightly skipped for) their hashes.
-    /// The policy step adds its rules here.
-    /// </summary>
-    private static Decision Decide(ModuleVersion module, IModuleSource source, ModuleVerification verification, ChecksumDbVerdict? sumdb)
-    {
-        var refusals = verification.Violations
-            .Concat(sumdb is { Outcome: ChecksumDbOutcome.Refuted } ? sumdb.Reason.Split('\n') : [])
-            .ToList();
-        var verified = sumdb?.Tree is not null;
-        return new()
-        {
-            Module = module.Path,
-            Version = module.Version,
-            Outcome = refusals.Count == 0 ? DecisionOutcome.Admitted : DecisionOutcome.Denied,
-            Reasons = refusals.Count == 0 ? ["verified: zip rules, info and go.mod", sumdb!.Reason] : refusals,
-            ZipHash = verification.ZipHash,
-            GoModHash = verification.GoModHash,
-            ZipSize = verification.ZipSize,
-            GoModSize = verification.GoModSize,
-            FileCount = verification.FileCount,
-            Upstream = source.BaseUrl,
-            ChecksumDb = sumdb?.Database,
-            ChecksumDbTreeSize = verified ? sumdb!.Tree!.N : null,
-            ChecksumDbTreeHash = verified ? sumdb!.Tree!.Hash.ToString() : null,
-            ChecksumDbRecordId = sumdb?.RecordId,
-            Actor = GatewayActor,
-        };
-    }
-
-    private static Decision Deny(ModuleVersion module, IModuleSource source, IReadOnlyList<string> reasons) => new()
+    private static Decision NewDecision(
+        ModuleVersion module, IModuleSource source, DecisionOutcome outcome, IReadOnlyList<string> reasons,
+        ModuleVerification? verification = null, ChecksumDbVerdict? sumdb = null,
+        (string Revision, ModuleFacts Facts, PolicyDecision Verdict)? policyRun = null) => new()
     {
         Module = module.Path,
         Version = module.Version,
-        Outcome = DecisionOutcome.Denied,
+        Outcome = outcome,
         Reasons = reasons,
+        ZipHash = verification?.ZipHash,
+        GoModHash = verification?.GoModHash,
+        ZipSize = verification?.ZipSize,
+        GoModSize = verification?.GoModSize,
+        FileCount = verification?.FileCount,
         Upstream = source.BaseUrl,
+        ChecksumDb = sumdb?.Database,
+        ChecksumDbTreeSize = sumdb?.Tree?.N,
+        ChecksumDbTreeHash = sumdb?.Tree?.Hash.ToString(),
+        ChecksumDbRecordId = sumdb?.RecordId,
+        PolicyRevision = policyRun?.Revision,
+        Facts = policyRun is { } run ? PolicyJson.Serialize(run.Facts) : null,
+        RuleResults = policyRun is { } ran ? JsonSerializer.Serialize(ran.Verdict.Rules, PolicyJson.Options) : null,
         Actor = GatewayActor,
     };
 

@@ -24,6 +24,40 @@ public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
             .FirstOrDefaultAsync(cancellationToken);
     }
 
+    /// <summary>Versions of <paramref name="module"/> whose latest decision is not an admission (denied or quarantined).</summary>
+    public async Task<IReadOnlySet<string>> RefusedVersionsAsync(string module, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var latest = await db.Decisions.AsNoTracking()
+            .Where(d => d.Module == module)
+            .GroupBy(d => d.Version)
+            .Select(g => g.OrderByDescending(d => d.Id).First())
+            .ToListAsync(cancellationToken);
+        return latest.Where(d => d.Outcome != DecisionOutcome.Admitted).Select(d => d.Version).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>When this gateway first decided about the version: the "first seen" time, which no publisher controls.</summary>
+    public async Task<DateTimeOffset?> FirstSeenAsync(string module, string version, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Decisions.AsNoTracking()
+            .Where(d => d.Module == module && d.Version == version)
+            .OrderBy(d => d.Id)
+            .Select(d => (DateTimeOffset?)d.Time)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>The latest decision of every module version that went through the policies (it carries their facts).</summary>
+    public async Task<IReadOnlyList<Decision>> LatestWithFactsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var latest = await db.Decisions.AsNoTracking()
+            .GroupBy(d => new { d.Module, d.Version })
+            .Select(g => g.OrderByDescending(d => d.Id).First())
+            .ToListAsync(cancellationToken);
+        return [.. latest.Where(d => d.Facts is not null).OrderBy(d => d.Module, StringComparer.Ordinal).ThenBy(d => d.Version, StringComparer.Ordinal)];
+    }
+
     public async Task<IReadOnlyList<Decision>> FindAsync(DecisionQuery query, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

@@ -16,6 +16,10 @@ internal static class GatewayCommands
         root.Subcommands.Add(Serve());
         root.Subcommands.Add(Migrate());
         root.Subcommands.Add(ChecksumDbCommands.Create((arguments, work, ct) => WithDatabaseAsync(arguments, ownServer: false, work, ct)));
+        foreach (var command in PolicyCommands.Create((arguments, work, ct) => WithDatabaseAsync(arguments, ownServer: false, work, ct)))
+        {
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 

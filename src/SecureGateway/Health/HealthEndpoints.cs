@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SecureGateway.Data;
 using SecureGateway.Hosting;
+using SecureGateway.Policy;
 using SecureGateway.Verification.ChecksumDb;
 
 namespace SecureGateway.Health;
@@ -17,7 +18,8 @@ public static class HealthEndpoints
         services.AddHealthChecks()
             .AddCheck<AuditDatabaseCheck>("audit-database", tags: [ReadyTag])
             .AddCheck<DataDirectoryCheck>("data-directory", tags: [ReadyTag])
-            .AddCheck<ChecksumDbCheck>("checksum-db", tags: [ReadyTag]);
+            .AddCheck<ChecksumDbCheck>("checksum-db", tags: [ReadyTag])
+            .AddCheck<PolicyCheck>("policy", tags: [ReadyTag]);
         return services;
     }
 
@@ -65,6 +67,15 @@ public static class HealthEndpoints
                 ? HealthCheckResult.Unhealthy($"FORK: {fork.Summary} (audit event {fork.Id}); admissions stopped, run `sumdb reset-head --confirm` after investigating")
                 : HealthCheckResult.Healthy($"{settings.Name}");
         }
+    }
+
+    /// <summary>Without a live policy bundle nothing new can be evaluated, so nothing new is admitted.</summary>
+    private sealed class PolicyCheck(LivePolicy policy) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
+            Task.FromResult(policy.Current is { } bundle
+                ? HealthCheckResult.Healthy($"bundle {bundle.Revision}")
+                : HealthCheckResult.Unhealthy($"no valid policy bundle in {policy.Directory}: {policy.Problem}"));
     }
 
     private sealed class DataDirectoryCheck(IOptions<GatewayOptions> options) : IHealthCheck

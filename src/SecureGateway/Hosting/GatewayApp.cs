@@ -4,7 +4,9 @@ using SecureGateway.Admin;
 using SecureGateway.Admission;
 using SecureGateway.Audit;
 using SecureGateway.Data;
+using SecureGateway.Facts;
 using SecureGateway.Health;
+using SecureGateway.Policy;
 using SecureGateway.Protocol;
 using SecureGateway.Storage;
 using SecureGateway.Upstream;
@@ -60,6 +62,11 @@ public static class GatewayApp
         services.AddSingleton<VersionQueries>();
         services.AddSingleton(provider => new UpstreamRouter(options, provider.GetRequiredService<IProxyStateLookup>()));
         services.AddSingleton<AdmissionService>();
+        services.AddSingleton<FactsCollector>();
+        services.AddSingleton<LivePolicy>();
+        services.AddHostedService(provider => provider.GetRequiredService<LivePolicy>());
+        services.AddSingleton(TimeProvider.System);
+        services.AddFactSources(builder.Configuration);
         services.AddKeyedSingleton<IModuleSource>(ChecksumDbProxyEndpoints.ClusterId, (provider, _) => new HttpModuleSource(
             ChecksumDbProxyEndpoints.ClusterId, sumdb.Url?.AbsoluteUri.TrimEnd('/') ?? "", provider.GetRequiredService<IProxyStateLookup>(), options.UpstreamTimeout));
         services.AddSingleton(provider => new ChecksumDbTiles(
@@ -70,6 +77,7 @@ public static class GatewayApp
         services.AddSingleton<TrustedHeads>();
         services.AddSingleton(new GatewayStorage(options.DataDir));
         services.AddSingleton<DecisionLog>();
+        services.AddSingleton<AuditEventLog>();
         services.AddGatewayHealthChecks();
     }
 

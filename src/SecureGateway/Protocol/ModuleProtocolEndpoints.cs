@@ -35,11 +35,15 @@ public static class ModuleProtocolEndpoints
                 return await versions.LatestAsync(request.ModulePath, cancellationToken);
         }
 
-        var result = await admission.EnsureAdmittedAsync(request.ModuleVersion, cancellationToken);
+        var result = await admission.EnsureAdmittedAsync(request.ModuleVersion, RequestedBy(context), cancellationToken);
         return result.Status == AdmissionStatus.Admitted
             ? TypedResults.PhysicalFile(storage.Cache.PathOf(request.ModuleVersion, request.Artefact), request.Artefact.ContentType())
             : ProxyResults.Refusal(result);
     }
+
+    /// <summary>Who asked: the authenticated user when GOPROXY clients authenticate, else the client's address.</summary>
+    private static string? RequestedBy(HttpContext context) =>
+        context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name : context.Connection.RemoteIpAddress?.ToString();
 
     /// <summary>The path as sent, before the server's percent-decoding and dot-segment removal.</summary>
     private static string RawPath(HttpContext context)

@@ -5,6 +5,7 @@ namespace SecureGateway.Storage;
 /// <summary>
 /// Module versions on disk, one directory each: <c>{root}/{escaped path}/@v/{escaped version}/{info,mod,zip}</c>.
 /// A version appears by renaming a complete staged directory into place, so readers see all three files or none.
+/// The cache and the quarantine are two stores with different roots.
 /// </summary>
 public sealed class ArtefactStore
 {

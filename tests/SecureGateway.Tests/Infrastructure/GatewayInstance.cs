@@ -36,9 +36,18 @@ internal sealed class GatewayInstance : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
+    /// <summary>A bundle whose one rule has no opinion: tests of the core see verification alone decide.</summary>
+    private static readonly Lazy<string> NoOpinionPolicies = new(() =>
+    {
+        var directory = TempDirectory.Create("no-opinion-policies");
+        File.WriteAllText(Path.Combine(directory, "no-opinion.js"), "function rule(facts, config) { return null; }\n");
+        return directory;
+    });
+
     /// <summary>
     /// Starts a gateway; pass the same data directory and connection string again to model a restart. The checksum DB is
-    /// off unless <paramref name="extraArguments"/> sets <c>--Gateway:SumDb</c> (later arguments win).
+    /// off, the policy bundle has no opinion and no fact source is reached over the network, unless <paramref name="extraArguments"/> sets <c>--Gateway:SumDb</c> or
+    /// <c>--Gateway:PolicyDir</c> (later arguments win).
     /// </summary>
     public static async Task<GatewayInstance> StartAsync(
         string upstream, string? dataDirectory = null, string? connectionString = null, params string[] extraArguments)
@@ -54,6 +63,10 @@ internal sealed class GatewayInstance : IAsyncDisposable
             $"--ConnectionStrings:Audit={connectionString}",
             "--Logging:LogLevel:Default=Warning",
             "--Gateway:SumDb=off",
+            $"--Gateway:PolicyDir={NoOpinionPolicies.Value}",
+            "--Gateway:VulnDb:Source=off",
+            "--Gateway:Index:Url=off",
+            "--Gateway:GitHub:ApiUrl=off",
             .. extraArguments,
         ]);
         await app.StartDatabaseAsync(CancellationToken.None);

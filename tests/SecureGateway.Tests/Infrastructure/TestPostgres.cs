@@ -23,7 +23,7 @@ internal static class TestPostgres
     {
         var directory = Path.Combine(Path.GetTempPath(), $"securegateway-tests-pg-{Environment.ProcessId}");
         var cluster = await EmbeddedPostgres.StartAsync(
-            directory, new EmbeddedPostgresOptions { Durable = false }, NullLogger.Instance, CancellationToken.None);
+            directory, new EmbeddedPostgresOptions { Durable = false, MaxConnections = 1000 }, NullLogger.Instance, CancellationToken.None);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();

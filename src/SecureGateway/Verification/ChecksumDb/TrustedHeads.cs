@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SecureGateway.Audit;
 using SecureGateway.Data;
 using SecureGateway.Data.ChecksumDb;
 using SecureGateway.Data.Events;
@@ -10,7 +11,7 @@ namespace SecureGateway.Verification.ChecksumDb;
 /// restarts and are shared with the CLI. Both are read afresh for every admission: an operator's reset from the
 /// CLI takes effect at once, and admissions are rare (later requests are served from the cache).
 /// </summary>
-public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts)
+public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, AuditEventLog events)
 {
     internal const string GatewayActor = "gateway";
 
@@ -57,25 +58,17 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts)
             Summary = $"checksum DB {database} presented tree {seen.N} hash {seen.Hash}, inconsistent with trusted tree {trusted.TreeSize} hash {trusted.TreeHash}",
             Evidence = $"trusted signed head:\n{trusted.Note}\nconflicting signed head:\n{System.Text.Encoding.UTF8.GetString(seenNote)}",
         };
-        return await AppendAsync(fork, cancellationToken);
+        return await events.AppendAsync(fork, cancellationToken);
     }
 
     public Task<AuditEvent> RecordResetAsync(string database, string actor, CancellationToken cancellationToken) =>
-        AppendAsync(new AuditEvent
+        events.AppendAsync(new AuditEvent
         {
             Kind = AuditEventKinds.ChecksumDbHeadReset,
             Actor = actor,
             Subject = database,
             Summary = $"trusted head of checksum DB {database} discarded; the next verified head is trusted afresh",
         }, cancellationToken);
-
-    private async Task<AuditEvent> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        db.Events.Add(auditEvent);
-        await db.SaveChangesAsync(cancellationToken);
-        return auditEvent;
-    }
 
     private static Task<AuditEvent?> LastEventAsync(AuditDbContext db, string database, string[] kinds, CancellationToken cancellationToken) =>
         db.Events.AsNoTracking()

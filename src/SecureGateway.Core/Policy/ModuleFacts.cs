@@ -1,0 +1,253 @@
+using SecureGateway.Modules;
+
+namespace SecureGateway.Policy;
+
+/// <summary>
+/// The facts about one module version. Serialized with System.Text.Json (camelCase, nulls included, see
+/// <see cref="PolicyJson"/>) and handed to every rule as a plain JavaScript object; stored as JSON with the
+/// decision so that it can be replayed. Every field is documented in <c>policies/README.md</c>.
+/// </summary>
+public sealed record ModuleFacts
+{
+    public required ModuleIdentity Module { get; init; }
+
+    public required ModuleTimes Times { get; init; }
+
+    public IReadOnlyList<DetectedLicence> Licences { get; init; } = [];
+
+    public required ArchiveFacts Zip { get; init; }
+
+    public required ChecksumDbFacts ChecksumDb { get; init; }
+
+    /// <summary>The first line of the live bundle's <c>denylist.txt</c> that matches, if any (see <see cref="Denylist.Match"/>).</summary>
+    public DenylistMatch? Denylist { get; init; }
+
+    public IReadOnlyList<KnownVulnerability> Vulnerabilities { get; init; } = [];
+
+    /// <summary>GitHub repository facts; null for modules not hosted on github.com.</summary>
+    public RepositoryInfo? Repository { get; init; }
+
+    /// <summary>The client identity that asked for the version, when known.</summary>
+    public string? RequestedBy { get; init; }
+
+    /// <summary>
+    /// The module path and version with the parsed semantic-version parts. An invalid version leaves the
+    /// parts empty (the gateway only admits canonical versions, so rules do not see that in practice).
+    /// </summary>
+    public static ModuleIdentity Identify(string path, string version)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(version);
+
+        ModulePath.TrySplitPathVersion(path, out _, out var majorSuffix);
+        var canonical = SemanticVersion.Canonical(version);
+        var prerelease = SemanticVersion.Prerelease(version);
+        string minor = "", patch = "";
+        if (canonical.Length > 0)
+        {
+            // canonical is vMAJOR.MINOR.PATCH[-PRERELEASE] (build dropped).
+            var core = canonical[1..^prerelease.Length].Split('.');
+            minor = core[1];
+            patch = core[2];
+        }
+
+        return new ModuleIdentity
+        {
+            Path = path,
+            Version = version,
+            Major = SemanticVersion.Major(version),
+            Minor = minor,
+            Patch = patch,
+            Prerelease = prerelease,
+            Build = SemanticVersion.Build(version),
+            IsPseudoVersion = ModuleVersions.IsPseudoVersion(version),
+            MajorSuffix = majorSuffix,
+        };
+    }
+
+    /// <summary>
+    /// The version's times and the age the age rule uses: measured from the module index's publication time
+    /// when the index knows the version (the publisher cannot backdate it), else from the <c>.info</c> Time
+    /// (publisher-controlled), else from when this gateway first saw it. <see cref="ModuleTimes.AgeSource"/>
+    /// says which, so that the reason can.
+    /// </summary>
+    public static ModuleTimes Age(DateTimeOffset now, DateTimeOffset firstSeen, DateTimeOffset? info, DateTimeOffset? published)
+    {
+        var (source, from) = published is { } p ? (AgeSources.Index, p)
+            : info is { } i ? (AgeSources.Info, i)
+            : (AgeSources.FirstSeen, firstSeen);
+        return new ModuleTimes
+        {
+            Info = info,
+            FirstSeen = firstSeen,
+            Published = published,
+            AgeSource = source,
+            AgeDays = (now - from).TotalDays,
+            Now = now,
+        };
+    }
+
+    /// <summary>
+    /// Complete, typical facts (an old, MIT-licensed, checksum-verified GitHub module with no findings): the
+    /// base of the policy tests' <c>fixture(overrides)</c> and of the benchmark.
+    /// </summary>
+    public static ModuleFacts Example(DateTimeOffset now)
+    {
+        var published = now.AddDays(-400);
+        return new ModuleFacts
+        {
+            Module = Identify("github.com/example/module", "v1.4.2"),
+            Times = Age(now, now.AddDays(-30), published.AddMinutes(-5), published),
+            Licences = [new DetectedLicence("MIT", "LICENSE", 0.99)],
+            Zip = new ArchiveFacts { ZipSize = 48_213, GoModSize = 112, FileCount = 23 },
+            ChecksumDb = new ChecksumDbFacts
+            {
+                Status = "verified",
+                Database = "sum.golang.org",
+                TreeSize = 41_234_567,
+                RecordId = 39_876_543,
+                Reason = "verified in sum.golang.org",
+            },
+            Repository = new RepositoryInfo
+            {
+                Host = "github.com",
+                Owner = "example",
+                Name = "module",
+                Available = true,
+                Archived = false,
+                CreatedAt = now.AddDays(-2000),
+                PushedAt = now.AddDays(-12),
+                Stars = 1234,
+                Licence = "MIT",
+            },
+            RequestedBy = "ci@example.com",
+        };
+    }
+}
+
+/// <summary>The values of <see cref="ModuleTimes.AgeSource"/>.</summary>
+public static class AgeSources
+{
+    public const string Index = "index";
+    public const string Info = "info";
+    public const string FirstSeen = "firstSeen";
+}
+
+public sealed record ModuleIdentity
+{
+    /// <summary>The module path, e.g. <c>golang.org/x/text</c>.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The version, e.g. <c>v0.14.0</c>.</summary>
+    public required string Version { get; init; }
+
+    /// <summary>The major version, e.g. <c>v0</c>.</summary>
+    public string Major { get; init; } = "";
+
+    /// <summary>The minor number as a string of digits, e.g. <c>14</c>.</summary>
+    public string Minor { get; init; } = "";
+
+    /// <summary>The patch number as a string of digits, e.g. <c>0</c>.</summary>
+    public string Patch { get; init; } = "";
+
+    /// <summary>The prerelease suffix with its dash (<c>-rc.1</c>) or "".</summary>
+    public string Prerelease { get; init; } = "";
+
+    /// <summary>The build suffix with its plus (<c>+incompatible</c>) or "".</summary>
+    public string Build { get; init; } = "";
+
+    public bool IsPseudoVersion { get; init; }
+
+    /// <summary>The major-version suffix of the path: <c>/v2</c>, <c>.v1</c> for gopkg.in, or "".</summary>
+    public string MajorSuffix { get; init; } = "";
+}
+
+public sealed record ModuleTimes
+{
+    /// <summary>The <c>.info</c> Time (the commit time, which the publisher controls); null when absent.</summary>
+    public DateTimeOffset? Info { get; init; }
+
+    /// <summary>When this gateway first saw the version.</summary>
+    public required DateTimeOffset FirstSeen { get; init; }
+
+    /// <summary>The publication time from the module index feed; null when the index does not know the version.</summary>
+    public DateTimeOffset? Published { get; init; }
+
+    /// <summary>Which time <see cref="AgeDays"/> is measured from: <c>index</c>, <c>info</c> or <c>firstSeen</c>.</summary>
+    public required string AgeSource { get; init; }
+
+    /// <summary>Days from the <see cref="AgeSource"/> time to <see cref="Now"/> (negative when that time is in the future).</summary>
+    public required double AgeDays { get; init; }
+
+    /// <summary>The evaluation time.</summary>
+    public required DateTimeOffset Now { get; init; }
+}
+
+/// <summary>A licence found in the module zip; <see cref="Spdx"/> is an SPDX identifier or <c>unknown</c>.</summary>
+public sealed record DetectedLicence(string Spdx, string File, double Confidence);
+
+public sealed record ArchiveFacts
+{
+    public long ZipSize { get; init; }
+
+    public long GoModSize { get; init; }
+
+    public int FileCount { get; init; }
+}
+
+/// <summary>The values of <see cref="ChecksumDbFacts.Status"/>.</summary>
+public static class ChecksumDbStatuses
+{
+    public const string Verified = "verified";
+    public const string Skipped = "skipped";
+    public const string Off = "off";
+}
+
+public sealed record ChecksumDbFacts
+{
+    /// <summary><c>verified</c>, <c>skipped</c> (private pattern) or <c>off</c>.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>The checksum database's name, e.g. <c>sum.golang.org</c>; null when none was consulted.</summary>
+    public string? Database { get; init; }
+
+    /// <summary>The size of the signed tree the record was proven in; null when none.</summary>
+    public long? TreeSize { get; init; }
+
+    /// <summary>The record's id in the checksum database; null when none.</summary>
+    public long? RecordId { get; init; }
+
+    /// <summary>Human-readable explanation, e.g. <c>not in checksum DB: private pattern corp.example.com</c>.</summary>
+    public string Reason { get; init; } = "";
+}
+
+/// <summary>A <c>denylist.txt</c> line that matched: its 1-based number and its entry text.</summary>
+public sealed record DenylistMatch(int LineNumber, string Line);
+
+/// <summary>A known vulnerability affecting the version; <see cref="FixedIn"/> is the first fixed version, if any.</summary>
+public sealed record KnownVulnerability(string Id, IReadOnlyList<string> Aliases, string Summary, string? FixedIn);
+
+public sealed record RepositoryInfo
+{
+    public string Host { get; init; } = "github.com";
+
+    public required string Owner { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>False when the facts could not be fetched (see <see cref="Error"/>); the other fields are then defaults.</summary>
+    public bool Available { get; init; }
+
+    public string? Error { get; init; }
+
+    public bool Archived { get; init; }
+
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    public DateTimeOffset? PushedAt { get; init; }
+
+    public int Stars { get; init; }
+
+    /// <summary>The SPDX id GitHub reports for the repository, or null.</summary>
+    public string? Licence { get; init; }
+}

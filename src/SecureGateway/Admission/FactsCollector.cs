@@ -1,0 +1,76 @@
+using System.Text.Json;
+using SecureGateway.Audit;
+using SecureGateway.Facts;
+using SecureGateway.Modules;
+using SecureGateway.Policy;
+using SecureGateway.Policy.Licences;
+using SecureGateway.Storage;
+using SecureGateway.Verification.ChecksumDb;
+
+namespace SecureGateway.Admission;
+
+/// <summary>
+/// Gathers the facts the policies decide on, about a version whose files passed verification: its licences (from
+/// the zip), times (the .info Time, when this gateway first saw it, when the module index published it), the denylist,
+/// known vulnerabilities and repository facts. A source that cannot answer says so in the facts (repository) or,
+/// where an answer is owed (vulnerabilities, index), makes the admission fail closed.
+/// </summary>
+public sealed class FactsCollector(
+    VulnerabilityDatabase vulnerabilities,
+    ModuleIndexFeed index,
+    RepositoryFactsSource repositories,
+    DecisionLog decisions,
+    TimeProvider time)
+{
+    public async Task<ModuleFacts> CollectAsync(
+        ModuleVersion module, StagedModule staged, ModuleVerification verification, ChecksumDbVerdict sumdb,
+        PolicyBundle bundle, string? requestedBy, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var firstSeen = await decisions.FirstSeenAsync(module.Path, module.Version, cancellationToken) ?? now;
+        var published = await index.PublishedAsync(module.Path, module.Version, cancellationToken);
+        var licences = LicenceDetector.Default.Detect(staged.PathOf(ArtefactKind.Zip), $"{module.Path}@{module.Version}/");
+        var known = await vulnerabilities.FindAsync(module.Path, module.Version, cancellationToken);
+        var repository = await repositories.GetAsync(module.Path, cancellationToken);
+        return new ModuleFacts
+        {
+            Module = ModuleFacts.Identify(module.Path, module.Version),
+            Times = ModuleFacts.Age(now, firstSeen, InfoTime(staged), published),
+            Licences = [.. licences.Select(l => new DetectedLicence(l.Spdx, l.File, l.Confidence))],
+            Zip = new ArchiveFacts { ZipSize = verification.ZipSize, GoModSize = verification.GoModSize, FileCount = verification.FileCount ?? 0 },
+            ChecksumDb = new ChecksumDbFacts
+            {
+                Status = sumdb.Outcome == ChecksumDbOutcome.Verified ? "verified" : "skipped",
+                Database = sumdb.Database,
+                TreeSize = sumdb.Tree?.N,
+                RecordId = sumdb.RecordId,
+                Reason = sumdb.Reason,
+            },
+            Denylist = bundle.Denylist.Match(module.Path, module.Version),
+            Vulnerabilities = [.. known.Select(v => new KnownVulnerability(v.Id, v.Aliases, v.Summary, v.FixedIn))],
+            Repository = repository is null ? null : new RepositoryInfo
+            {
+                Host = "github.com",
+                Owner = repository.Owner,
+                Name = repository.Name,
+                Available = repository.Available,
+                Error = repository.Error,
+                Archived = repository.Archived,
+                CreatedAt = repository.CreatedAt,
+                PushedAt = repository.PushedAt,
+                Stars = repository.Stars,
+                Licence = repository.Licence,
+            },
+            RequestedBy = requestedBy,
+        };
+    }
+
+    /// <summary>The publisher-controlled commit time from .info; already checked to be RFC 3339 when present.</summary>
+    private static DateTimeOffset? InfoTime(StagedModule staged)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllBytes(staged.PathOf(ArtefactKind.Info)));
+        return document.RootElement.TryGetProperty("Time", out var value) && DateTimeOffset.TryParse(value.GetString(), out var parsed)
+            ? parsed
+            : null;
+    }
+}

@@ -1,0 +1,111 @@
+using System.IO.Compression;
+using System.Text;
+using SecureGateway.Core.Tests.Verification;
+using SecureGateway.Policy.Licences;
+
+namespace SecureGateway.Core.Tests.Policy.Licences;
+
+public sealed class LicenceDetectorDetectTests : IDisposable
+{
+    private const string Prefix = "example.com/m@v1.2.3/";
+
+    private readonly TempFiles files = new();
+
+    public void Dispose() => files.Dispose();
+
+    [Fact]
+    public void Detect_RootMitAndSubGpl_TwoMatchesOrderedByPath()
+    {
+        string zip = files.Write(TestZip.Build(
+        [
+            (Prefix + "sub/COPYING", File.ReadAllText("/usr/share/common-licenses/GPL-3")),
+            (Prefix + "go.mod", "module example.com/m\n"),
+            (Prefix + "LICENSE", Mit("2024 Someone")),
+            (Prefix + "README.md", "Licensed under the MIT License.\n"),
+            (Prefix + "vendor/example.org/v/LICENSE", File.ReadAllText("/usr/share/common-licenses/Apache-2.0")),
+            (Prefix + "sub/LICENSE.go", "package sub\n"),
+        ]));
+
+        IReadOnlyList<LicenceMatch> matches = LicenceDetector.Default.Detect(zip, Prefix);
+
+        Assert.Collection(matches,
+            m => Assert.Equal(new LicenceMatch("MIT", "LICENSE", 1.0), m),
+            m => Assert.Equal(("GPL-3.0-only", "sub/COPYING"), (m.Spdx, m.File)));
+        Assert.InRange(matches[1].Confidence, 0.98, 1.0);
+    }
+
+    [Fact]
+    public void Detect_ManyLicenceFiles_OrdinalPathOrderWithUnknowns()
+    {
+        string zip = files.Write(TestZip.Build(
+        [
+            (Prefix + "b/LICENSE.md", "See https://example.com/licence\n"),
+            (Prefix + "LICENSE-APACHE", File.ReadAllText("/usr/share/common-licenses/Apache-2.0")),
+            (Prefix + "LICENSE-MIT", Mit("2020 A. Person")),
+            (Prefix + "a/UNLICENSE", LicenceDetectorTests.SpdxText("Unlicense")),
+            (Prefix + "vendor/LICENSE", Mit("2021 Vendor Package")),
+        ]));
+
+        IReadOnlyList<LicenceMatch> matches = LicenceDetector.Default.Detect(zip, Prefix);
+
+        Assert.Equal(
+            [("LICENSE-APACHE", "Apache-2.0"), ("LICENSE-MIT", "MIT"), ("a/UNLICENSE", "Unlicense"), ("b/LICENSE.md", "unknown"), ("vendor/LICENSE", "MIT")],
+            matches.Select(m => (m.File, m.Spdx)));
+    }
+
+    [Fact]
+    public void Detect_NoLicenceFile_Empty()
+    {
+        string zip = files.Write(TestZip.Build([(Prefix + "go.mod", "module example.com/m\n"), (Prefix + "m.go", "package m\n")]));
+
+        Assert.Empty(LicenceDetector.Default.Detect(zip, Prefix));
+    }
+
+    // Entries outside the module's directory are not the module's (pkgsite logs and skips them).
+    [Fact]
+    public void Detect_EntryOutsidePrefix_Ignored()
+    {
+        string zip = files.Write(TestZip.Build(
+        [
+            ("example.com/other@v1.0.0/LICENSE", Mit("2024 Other")),
+            ("example.com/m@v1.2.30/LICENSE", Mit("2024 Other")),
+            (Prefix + "COPYING", Mit("2024 Someone")),
+        ]));
+
+        Assert.Equal(["COPYING"], LicenceDetector.Default.Detect(zip, Prefix).Select(m => m.File));
+    }
+
+    [Fact]
+    public void Detect_PrefixWithoutSlash_SameResult()
+    {
+        string zip = files.Write(TestZip.Build([(Prefix + "LICENSE", Mit("2024 Someone"))]));
+
+        Assert.Equal(LicenceDetector.Default.Detect(zip, Prefix), LicenceDetector.Default.Detect(zip, Prefix.TrimEnd('/')));
+    }
+
+    // Go's MaxLICENSE is 16 MiB; a larger file is not read, and counts as an unknown licence.
+    [Fact]
+    public void Detect_LicenceOverMaxLicenceSize_UnknownWithZeroConfidence()
+    {
+        byte[] huge = new byte[LicenceDetector.MaxLicenceSize + 1];
+        Encoding.ASCII.GetBytes(Mit("2024 Someone")).CopyTo(huge, 0);
+        string zip = files.Write(TestZip.Build([(Prefix + "LICENSE", huge)], CompressionLevel.Fastest));
+
+        Assert.Equal([new LicenceMatch("unknown", "LICENSE", 0)], LicenceDetector.Default.Detect(zip, Prefix));
+    }
+
+    [Fact]
+    public void Detect_LicenceAtMaxLicenceSize_Classified()
+    {
+        byte[] text = Encoding.ASCII.GetBytes(Mit("2024 Someone"));
+        byte[] full = new byte[LicenceDetector.MaxLicenceSize];
+        full.AsSpan().Fill((byte)' ');
+        text.CopyTo(full, 0);
+        string zip = files.Write(TestZip.Build([(Prefix + "LICENSE", full)], CompressionLevel.Fastest));
+
+        Assert.Equal("MIT", Assert.Single(LicenceDetector.Default.Detect(zip, Prefix)).Spdx);
+    }
+
+    private static string Mit(string holder) =>
+        LicenceDetectorTests.SpdxText("MIT").Replace("<year> <copyright holders>", holder, StringComparison.Ordinal);
+}

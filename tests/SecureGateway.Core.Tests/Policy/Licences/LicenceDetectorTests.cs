@@ -1,0 +1,273 @@
+using System.Text;
+using SecureGateway.Policy.Licences;
+
+namespace SecureGateway.Core.Tests.Policy.Licences;
+
+public sealed class LicenceDetectorTests
+{
+    private const string CommonLicenses = "/usr/share/common-licenses";
+
+    // The MIT text as GitHub's licence picker writes it.
+    private const string MitWithCopyright = """
+        MIT License
+
+        Copyright (c) 2024 Someone
+
+        Permission is hereby granted, free of charge, to any person obtaining a copy
+        of this software and associated documentation files (the "Software"), to deal
+        in the Software without restriction, including without limitation the rights
+        to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+        copies of the Software, and to permit persons to whom the Software is
+        furnished to do so, subject to the following conditions:
+
+        The above copyright notice and this permission notice shall be included in all
+        copies or substantial portions of the Software.
+
+        THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+        OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+        SOFTWARE.
+        """;
+
+    // The Go project's LICENSE: BSD-3-Clause with the holder filled in and "*" bullets.
+    private const string GoBsd = """
+        Copyright (c) 2009 The Go Authors. All rights reserved.
+
+        Redistribution and use in source and binary forms, with or without
+        modification, are permitted provided that the following conditions are
+        met:
+
+           * Redistributions of source code must retain the above copyright
+        notice, this list of conditions and the following disclaimer.
+           * Redistributions in binary form must reproduce the above
+        copyright notice, this list of conditions and the following disclaimer
+        in the documentation and/or other materials provided with the
+        distribution.
+           * Neither the name of Google Inc. nor the names of its
+        contributors may be used to endorse or promote products derived from
+        this software without specific prior written permission.
+
+        THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+        "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+        LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+        A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+        OWNER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+        SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+        LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+        DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+        THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+        (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+        OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+        """;
+
+    private const string GplNotice = """
+        This program is free software: you can redistribute it and/or modify
+        it under the terms of the GNU General Public License as published by
+        the Free Software Foundation, either version 3 of the License, or
+        (at your option) any later version.
+
+
+        """;
+
+    private static readonly LicenceDetector Detector = LicenceDetector.Default;
+
+    // Debian's base-files texts (present on every Debian, including CI). LGPL-3 there is only the additional
+    // permissions, matched by the second LGPL-3.0 text the generator derives; Artistic is Perl's 1.0.
+    [Theory]
+    [InlineData("Apache-2.0", "Apache-2.0")]
+    [InlineData("GPL-2", "GPL-2.0-only")]
+    [InlineData("GPL-3", "GPL-3.0-only")]
+    [InlineData("LGPL-2.1", "LGPL-2.1-only")]
+    [InlineData("LGPL-3", "LGPL-3.0-only")]
+    [InlineData("MPL-2.0", "MPL-2.0")]
+    [InlineData("BSD", "BSD-3-Clause")]
+    [InlineData("Artistic", "Artistic-1.0-Perl")]
+    [InlineData("CC0-1.0", "CC0-1.0")]
+    public void Classify_DebianCommonLicence_SpdxId(string file, string spdx)
+    {
+        LicenceMatch match = Detector.Classify(file, File.ReadAllBytes(Path.Combine(CommonLicenses, file)));
+
+        Assert.Equal(spdx, match.Spdx);
+        Assert.Equal(file, match.File);
+        Assert.InRange(match.Confidence, 0.97, 1.0);
+    }
+
+    [Fact]
+    public void Classify_MitWithCopyrightLine_Mit()
+    {
+        LicenceMatch match = Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(MitWithCopyright));
+
+        Assert.Equal(new LicenceMatch("MIT", "LICENSE", 1.0), match);
+    }
+
+    [Fact]
+    public void Classify_GoProjectBsd_Bsd3Clause()
+    {
+        LicenceMatch match = Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(GoBsd));
+
+        Assert.Equal("BSD-3-Clause", match.Spdx);
+        Assert.InRange(match.Confidence, 0.98, 1.0);
+    }
+
+    // The SPDX texts with their template fields filled in the way a project does.
+    [Theory]
+    [InlineData("MIT", "<year> <copyright holders>", "2024 Someone")]
+    [InlineData("BSD-3-Clause", "<year> <owner>", "2019-2024, Example Corp. <legal@example.com>")]
+    [InlineData("BSD-2-Clause", "<year> <owner>", "2024 Someone")]
+    [InlineData("ISC", "", "")]
+    public void Classify_SpdxTextWithCopyrightLine_SameId(string spdx, string field, string holder)
+    {
+        string text = SpdxText(spdx);
+        if (field.Length > 0)
+        {
+            Assert.Contains(field, text, StringComparison.Ordinal);
+            text = text.Replace(field, holder, StringComparison.Ordinal);
+        }
+
+        LicenceMatch match = Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(text));
+
+        Assert.Equal(spdx, match.Spdx);
+        Assert.InRange(match.Confidence, 0.98, 1.0);
+    }
+
+    // Every licence the gateway's policies name is recognised from its own SPDX text, as itself.
+    [Theory]
+    [InlineData("MIT")]
+    [InlineData("MIT-0")]
+    [InlineData("Apache-2.0")]
+    [InlineData("BSD-2-Clause")]
+    [InlineData("BSD-3-Clause")]
+    [InlineData("BSD-3-Clause-Clear")]
+    [InlineData("BSD-4-Clause")]
+    [InlineData("ISC")]
+    [InlineData("0BSD")]
+    [InlineData("Zlib")]
+    [InlineData("Unlicense")]
+    [InlineData("CC0-1.0")]
+    [InlineData("MPL-2.0")]
+    [InlineData("EPL-1.0")]
+    [InlineData("EPL-2.0")]
+    [InlineData("LGPL-2.1-only")]
+    [InlineData("LGPL-3.0-only")]
+    [InlineData("GPL-2.0-only")]
+    [InlineData("GPL-3.0-only")]
+    [InlineData("AGPL-3.0-only")]
+    [InlineData("SSPL-1.0")]
+    [InlineData("BSL-1.0")]
+    [InlineData("Artistic-2.0")]
+    [InlineData("CDDL-1.0")]
+    [InlineData("EUPL-1.2")]
+    [InlineData("OSL-3.0")]
+    [InlineData("WTFPL")]
+    [InlineData("PostgreSQL")]
+    [InlineData("Python-2.0")]
+    [InlineData("NCSA")]
+    [InlineData("X11")]
+    [InlineData("Unicode-DFS-2016")]
+    [InlineData("CC-BY-4.0")]
+    [InlineData("CC-BY-SA-4.0")]
+    public void Classify_SpdxText_Itself(string spdx)
+    {
+        LicenceMatch match = Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(SpdxText(spdx)));
+
+        Assert.Equal(new LicenceMatch(spdx, "LICENSE", 1.0), match);
+    }
+
+    [Theory]
+    [InlineData("This project is licensed under the MIT License, see website")]
+    [InlineData("Licensed under the Apache License, Version 2.0. See https://www.apache.org/licenses/LICENSE-2.0")]
+    [InlineData("All rights reserved. Proprietary and confidential.")]
+    public void Classify_OnlyMentionsALicence_Unknown(string text)
+    {
+        LicenceMatch match = Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(text));
+
+        Assert.Equal(LicenceDetector.Unknown, match.Spdx);
+        Assert.InRange(match.Confidence, 0, 0.5);
+    }
+
+    [Fact]
+    public void Classify_Empty_UnknownWithZeroConfidence() =>
+        Assert.Equal(new LicenceMatch("unknown", "COPYING", 0), Detector.Classify("COPYING", []));
+
+    // Two licences pasted into one file are neither of them.
+    [Fact]
+    public void Classify_MitAndApacheInOneFile_Unknown()
+    {
+        string both = MitWithCopyright + "\n\n" + File.ReadAllText(Path.Combine(CommonLicenses, "Apache-2.0"));
+
+        LicenceMatch match = Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(both));
+
+        Assert.Equal(LicenceDetector.Unknown, match.Spdx);
+    }
+
+    // Nothing after "END OF TERMS AND CONDITIONS" is ignored: a licence appended after Apache's appendix counts.
+    [Fact]
+    public void Classify_ApacheThenGplInOneFile_Unknown()
+    {
+        string both = File.ReadAllText(Path.Combine(CommonLicenses, "Apache-2.0")) + "\n\n" + File.ReadAllText(Path.Combine(CommonLicenses, "GPL-3"));
+
+        Assert.Equal(LicenceDetector.Unknown, Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(both)).Spdx);
+    }
+
+    // Many projects ship Apache-2.0 without its how-to appendix.
+    [Fact]
+    public void Classify_ApacheTermsWithoutAppendix_Apache()
+    {
+        string apache = File.ReadAllText(Path.Combine(CommonLicenses, "Apache-2.0"));
+        string terms = apache[..(apache.IndexOf("END OF TERMS AND CONDITIONS", StringComparison.Ordinal) + "END OF TERMS AND CONDITIONS".Length)];
+
+        LicenceMatch match = Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(terms));
+
+        Assert.Equal("Apache-2.0", match.Spdx);
+        Assert.InRange(match.Confidence, 0.98, 1.0);
+    }
+
+    [Fact]
+    public void Classify_GplWithLaterVersionNotice_OrLater()
+    {
+        string text = GplNotice + File.ReadAllText(Path.Combine(CommonLicenses, "GPL-3"));
+
+        LicenceMatch match = Detector.Classify("COPYING", Encoding.UTF8.GetBytes(text));
+
+        Assert.Equal("GPL-3.0-or-later", match.Spdx);
+        Assert.InRange(match.Confidence, 0.98, 1.0);
+    }
+
+    // The GPL's own how-to appendix shows the "any later version" notice as an example: not a grant.
+    [Fact]
+    public void Classify_GplTextAlone_Only() =>
+        Assert.Equal("GPL-3.0-only", Detector.Classify("COPYING", File.ReadAllBytes(Path.Combine(CommonLicenses, "GPL-3"))).Spdx);
+
+    [Fact]
+    public void Classify_InvalidUtf8_StillClassified()
+    {
+        byte[] text = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(MitWithCopyright.Replace("Someone", "S\u00f8ren", StringComparison.Ordinal)), 0xFF, 0xFE];
+
+        Assert.Equal("MIT", Detector.Classify("LICENSE", text).Spdx);
+    }
+
+    [Fact]
+    public void Default_Twice_SameInstanceWithPinnedSource()
+    {
+        Assert.Same(LicenceDetector.Default, LicenceDetector.Default);
+        Assert.StartsWith("spdx-license-list@", LicenceDetector.Default.Corpus.Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Default_FromManyThreads_OneInstance()
+    {
+        LicenceDetector[] seen = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => LicenceDetector.Default)));
+
+        Assert.All(seen, d => Assert.Same(seen[0], d));
+    }
+
+    private static readonly Lazy<List<SpdxEntry>> Embedded = new(() => SpdxCorpus.ReadEmbedded().Entries);
+
+    // The full text when an id has two (LGPL-3.0-only).
+    internal static string SpdxText(string id) =>
+        Embedded.Value.Where(e => e.Id == id).MaxBy(e => e.Text.Length)?.Text
+        ?? throw new InvalidOperationException($"{id} is not in the generated data");
+}

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using SecureGateway.Policy;
+using SecureGateway.Tests.GoTooling;
+using SecureGateway.Tests.Infrastructure;
+
+namespace SecureGateway.Tests.Policy;
+
+/// <summary>The shipped default policies deciding real admissions, seen from the real go command.</summary>
+public sealed class PolicyAdmissionTests : IAsyncLifetime
+{
+    private const string Mit = "example.com/permissive";
+    private const string Gpl = "example.com/copyleft";
+    private const string Unlicensed = "example.com/unlicensed";
+    private const string Fresh = "example.com/fresh";
+    private const string Evil = "example.com/evil/tool";
+
+    private static readonly DateTimeOffset LongAgo = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private const string MitText = """
+        MIT License
+
+        Copyright (c) 2020 Example Authors
+
+        Permission is hereby granted, free of charge, to any person obtaining a copy
+        of this software and associated documentation files (the "Software"), to deal
+        in the Software without restriction, including without limitation the rights
+        to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+        copies of the Software, and to permit persons to whom the Software is
+        furnished to do so, subject to the following conditions:
+
+        The above copyright notice and this permission notice shall be included in all
+        copies or substantial portions of the Software.
+
+        THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+        OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+        SOFTWARE.
+        """;
+
+    private readonly GoProxyLayout layout = new(TempDirectory.Create("upstream"));
+    private readonly string policies = Repository.CopyOfPolicies();
+    private StaticGoProxyServer upstream = null!;
+    private GatewayInstance gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        Add(Mit, LongAgo, MitText);
+        Add(Gpl, LongAgo, File.ReadAllText("/usr/share/common-licenses/GPL-3"));
+        Add(Unlicensed, LongAgo, null);
+        Add(Fresh, DateTimeOffset.UtcNow.AddHours(-5), MitText);
+        Add(Evil, LongAgo, MitText);
+        File.AppendAllText(Path.Combine(policies, "denylist.txt"), "\nexample.com/evil/*\n");
+        upstream = StaticGoProxyServer.Start(layout.RootDirectory);
+        gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments: [$"--Gateway:PolicyDir={policies}"]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await gateway.DisposeAsync();
+        await upstream.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData(Gpl, "denied: licence: ", "GPL-3.0")]
+    [InlineData(Unlicensed, "quarantined: licence: ", "no licence file found")]
+    [InlineData(Evil, "denied: denylist: ", "example.com/evil/*")]
+    [InlineData(Fresh, "quarantined: age: ", "younger than 7 days")]
+    public async Task GoModDownload_PolicyRefuses_GoUserSeesRuleAndReason(string module, string refusal, string reason)
+    {
+        using var client = GoClient.Fresh(gateway.BaseUrl);
+
+        var result = await client.RunAsync(null, null, "mod", "download", $"{module}@v1.0.0");
+
+        Assert.False(result.Succeeded);
+        Assert.Contains($"403 Forbidden\n\tserver response: {refusal}", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains(reason, result.StandardError, StringComparison.Ordinal);
+        var decision = Assert.Single(await gateway.DecisionsAsync($"?module={module}"));
+        Assert.Equal(refusal.Split(':')[0], decision.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task GoModDownload_PermissiveOldModule_AdmittedWithPolicyRevisionRecorded()
+    {
+        using var client = GoClient.Fresh(gateway.BaseUrl);
+
+        var downloaded = Assert.Single(await client.DownloadJsonAsync($"{Mit}@v1.0.0"));
+
+        Assert.True(downloaded.Succeeded, downloaded.Error);
+        var decision = Assert.Single(await gateway.DecisionsAsync($"?module={Mit}"));
+        Assert.Equal("admitted", decision.GetProperty("outcome").GetString());
+        Assert.Equal(gateway.Services.GetRequiredService<LivePolicy>().Current!.Revision, decision.GetProperty("policyRevision").GetString());
+    }
+
+    [Fact]
+    public async Task Quarantined_ArtefactsHeldApartAndNeverServed()
+    {
+        using var response = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Unlicensed, "v1.0.0", "zip").TrimStart('/'));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.True(File.Exists(Path.Combine(gateway.DataDirectory, "quarantine", "example.com", "unlicensed", "@v", "v1.0.0", "zip")));
+        Assert.False(Directory.Exists(Path.Combine(gateway.DataDirectory, "cache", "example.com", "unlicensed")));
+    }
+
+    [Fact]
+    public async Task List_OmitsRefusedAndDenylistedVersions()
+    {
+        layout.AddVersion(Gpl, "v0.9.0", $"module {Gpl}\n", Files(Gpl, "v0.9.0", MitText), LongAgo);
+        using (var refused = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Gpl, "v1.0.0", "info").TrimStart('/')))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        var list = await gateway.Http.GetStringAsync(GoProxyLayout.ListRequestPath(Gpl).TrimStart('/'));
+        var evilList = await gateway.Http.GetStringAsync(GoProxyLayout.ListRequestPath(Evil).TrimStart('/'));
+
+        Assert.Equal("v0.9.0\n", list);
+        Assert.Equal("", evilList);
+    }
+
+    [Fact]
+    public async Task PolicyFolderChanged_NewRevisionGoesLiveBrokenOneRefusedAndRecorded()
+    {
+        var live = gateway.Services.GetRequiredService<LivePolicy>();
+        var first = live.Current!.Revision;
+
+        File.AppendAllText(Path.Combine(policies, "age.js"), "\n// reviewed\n");
+        var second = await live.ReloadAsync(CancellationToken.None);
+        File.WriteAllText(Path.Combine(policies, "broken.js"), "function rule(facts, config) { return { ");
+        var third = await live.ReloadAsync(CancellationToken.None);
+
+        Assert.NotEqual(first, second);
+        Assert.Equal(second, third);
+        Assert.Equal(second, live.Current!.Revision);
+    }
+
+    private void Add(string module, DateTimeOffset time, string? licence)
+    {
+        layout.AddVersion(module, "v1.0.0", $"module {module}\n", Files(module, "v1.0.0", licence), time);
+    }
+
+    private static IEnumerable<(string Name, byte[] Content)> Files(string module, string version, string? licence)
+    {
+        var files = new List<(string, string)> { ("go.mod", $"module {module}\n"), ("lib.go", "package lib\n") };
+        if (licence is not null)
+        {
+            files.Add(("LICENSE", licence));
+        }
+
+        return GoProxyLayout.ModuleFiles(module, version, [.. files]).Select(f => (f.Name, f.Content));
+    }
+}
