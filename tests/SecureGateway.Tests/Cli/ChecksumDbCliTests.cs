@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SecureGateway.Tests.Infrastructure;
 
 namespace SecureGateway.Tests.Cli;
@@ -64,20 +63,5 @@ public sealed class ChecksumDbCliTests
         return file;
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SecureGateway.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] arguments) => GatewayCli.RunAsync(arguments);
 }

@@ -15,6 +15,7 @@ public sealed class PolicyAdmissionTests : IAsyncLifetime
     private const string Unlicensed = "example.com/unlicensed";
     private const string Fresh = "example.com/fresh";
     private const string Evil = "example.com/evil/tool";
+    private const string Vulnerable = "github.com/beego/beego";
 
     private static readonly DateTimeOffset LongAgo = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -44,6 +45,7 @@ public sealed class PolicyAdmissionTests : IAsyncLifetime
 
     private readonly GoProxyLayout layout = new(TempDirectory.Create("upstream"));
     private readonly string policies = Repository.CopyOfPolicies();
+    private readonly string vulnDb = TempDirectory.Create("vulndb");
     private StaticGoProxyServer upstream = null!;
     private GatewayInstance gateway = null!;
 
@@ -54,9 +56,11 @@ public sealed class PolicyAdmissionTests : IAsyncLifetime
         Add(Unlicensed, LongAgo, null);
         Add(Fresh, DateTimeOffset.UtcNow.AddHours(-5), MitText);
         Add(Evil, LongAgo, MitText);
+        layout.AddVersion(Vulnerable, "v1.12.8", $"module {Vulnerable}\n", Files(Vulnerable, "v1.12.8", MitText), LongAgo);
+        new SecureGateway.Tests.Facts.VulnDbLayout().WriteTo(vulnDb);
         File.AppendAllText(Path.Combine(policies, "denylist.txt"), "\nexample.com/evil/*\n");
         upstream = StaticGoProxyServer.Start(layout.RootDirectory);
-        gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments: [$"--Gateway:PolicyDir={policies}"]);
+        gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments: [$"--Gateway:PolicyDir={policies}", $"--Gateway:VulnDb:Source={vulnDb}"]);
     }
 
     public async Task DisposeAsync()
@@ -136,6 +140,47 @@ public sealed class PolicyAdmissionTests : IAsyncLifetime
         Assert.NotEqual(first, second);
         Assert.Equal(second, third);
         Assert.Equal(second, live.Current!.Revision);
+    }
+
+    [Fact]
+    public async Task GoModDownload_KnownVulnerability_DeniedNamingIdAndFix()
+    {
+        await gateway.Services.GetRequiredService<SecureGateway.Facts.VulnerabilityDatabase>().SyncAsync(CancellationToken.None);
+        using var client = GoClient.Fresh(gateway.BaseUrl);
+
+        var result = await client.RunAsync(null, null, "mod", "download", $"{Vulnerable}@v1.12.8");
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("server response: denied: vulnerabilities: ", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("GO-2022-0463 (fixed in v1.12.9)", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PolicyCommands_TestEvalImpact_AgainstRecordedFacts()
+    {
+        using (var admitted = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Mit, "v1.0.0", "mod").TrimStart('/')))
+        {
+            Assert.Equal(HttpStatusCode.OK, admitted.StatusCode);
+        }
+
+        string[] config = [$"--ConnectionStrings:Audit={gateway.ConnectionString}", $"--Gateway:DataDir={gateway.DataDirectory}", $"--Gateway:PolicyDir={policies}"];
+        var candidate = Repository.CopyOfPolicies();
+        File.AppendAllText(Path.Combine(candidate, "denylist.txt"), $"\n{Mit} >=v1.0.0\n");
+
+        var test = await GatewayCli.RunAsync("policy", "test", "--dir", policies);
+        var eval = await GatewayCli.RunAsync(["policy", "eval", "--module", Mit, "--version", "v1.0.0", .. config]);
+        var evalCandidate = await GatewayCli.RunAsync(["policy", "eval", "--module", Mit, "--version", "v1.0.0", "--dir", candidate, .. config]);
+        var impact = await GatewayCli.RunAsync(["policy", "impact", "--dir", candidate, .. config]);
+
+        Assert.Equal(0, test.Exit);
+        Assert.EndsWith(" passed, 0 failed\n", test.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, eval.Exit);
+        Assert.StartsWith($"{Mit}@v1.0.0: admit ", eval.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  licence: admit", eval.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith($"{Mit}@v1.0.0: deny ", evalCandidate.Stdout, StringComparison.Ordinal);
+        Assert.Contains("admitted → denied: 1\n", impact.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"  {Mit}@v1.0.0 — denylist: ", impact.Stdout, StringComparison.Ordinal);
+        Assert.Single(await gateway.DecisionsAsync($"?module={Mit}"));
     }
 
     private void Add(string module, DateTimeOffset time, string? licence)
