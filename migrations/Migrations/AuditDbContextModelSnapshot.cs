@@ -23,6 +23,58 @@ namespace SecureGateway.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("SecureGateway.Data.Access.ApiToken", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("name");
+
+                    b.PrimitiveCollection<List<string>>("Roles")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("roles");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_api_tokens");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_tokens_name");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_tokens_token_hash");
+
+                    b.ToTable("api_tokens", (string)null);
+                });
+
             modelBuilder.Entity("SecureGateway.Data.ChecksumDb.ChecksumDbHead", b =>
                 {
                     b.Property<long>("Id")
@@ -83,6 +135,13 @@ namespace SecureGateway.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("actor");
 
+                    b.Property<long>("ChainSeq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("chain_seq");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("ChainSeq"));
+
                     b.Property<string>("ChecksumDb")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
@@ -100,6 +159,10 @@ namespace SecureGateway.Migrations
                     b.Property<long?>("ChecksumDbTreeSize")
                         .HasColumnType("bigint")
                         .HasColumnName("checksum_db_tree_size");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
 
                     b.Property<string>("Facts")
                         .HasColumnType("jsonb")
@@ -139,10 +202,22 @@ namespace SecureGateway.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("policy_revision");
 
+                    b.Property<string>("PrevHash")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("prev_hash");
+
                     b.PrimitiveCollection<string[]>("Reasons")
                         .IsRequired()
                         .HasColumnType("text[]")
                         .HasColumnName("reasons");
+
+                    b.Property<string>("RowHash")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("row_hash");
 
                     b.Property<string>("RuleResults")
                         .HasColumnType("jsonb")
@@ -176,6 +251,10 @@ namespace SecureGateway.Migrations
                     b.HasKey("Id")
                         .HasName("pk_decisions");
 
+                    b.HasIndex("ChainSeq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_decisions_chain_seq");
+
                     b.HasIndex("Time")
                         .HasDatabaseName("ix_decisions_time");
 
@@ -200,6 +279,13 @@ namespace SecureGateway.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("actor");
 
+                    b.Property<long>("ChainSeq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("chain_seq");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("ChainSeq"));
+
                     b.Property<string>("Evidence")
                         .HasColumnType("text")
                         .HasColumnName("evidence");
@@ -209,6 +295,18 @@ namespace SecureGateway.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("kind");
+
+                    b.Property<string>("PrevHash")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("prev_hash");
+
+                    b.Property<string>("RowHash")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("row_hash");
 
                     b.Property<string>("Subject")
                         .IsRequired()
@@ -229,6 +327,10 @@ namespace SecureGateway.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_audit_events");
+
+                    b.HasIndex("ChainSeq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_events_chain_seq");
 
                     b.HasIndex("Kind", "Subject", "Id")
                         .HasDatabaseName("ix_audit_events_kind_subject_id");
@@ -333,6 +435,60 @@ namespace SecureGateway.Migrations
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Modules"), "gin");
 
                     b.ToTable("vulnerabilities", (string)null);
+                });
+
+            modelBuilder.Entity("SecureGateway.Data.Ledger.Download", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Client")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("client");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Module")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("module");
+
+                    b.Property<DateTimeOffset>("Time")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("time");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("user_agent");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_downloads");
+
+                    b.HasIndex("Time")
+                        .HasDatabaseName("ix_downloads_time");
+
+                    b.HasIndex("Module", "Version", "Time")
+                        .HasDatabaseName("ix_downloads_module_version_time");
+
+                    b.ToTable("downloads", (string)null);
                 });
 #pragma warning restore 612, 618
         }

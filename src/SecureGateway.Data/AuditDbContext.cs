@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
+using SecureGateway.Data.Access;
 using SecureGateway.Data.ChecksumDb;
 using SecureGateway.Data.Decisions;
 using SecureGateway.Data.Events;
 using SecureGateway.Data.Facts;
+using SecureGateway.Data.Ledger;
 
 namespace SecureGateway.Data;
 
@@ -22,6 +24,10 @@ public sealed class AuditDbContext(DbContextOptions<AuditDbContext> options) : D
     public DbSet<ModuleIndexEntry> ModuleIndex => Set<ModuleIndexEntry>();
 
     public DbSet<RepositoryFacts> RepositoryFacts => Set<RepositoryFacts>();
+
+    public DbSet<Download> Downloads => Set<Download>();
+
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AuditDbContext).Assembly);

@@ -60,6 +60,18 @@ public sealed class Decision
     /// <summary>A reviewer's reason for the decision (releases and denials from quarantine).</summary>
     public string? Justification { get; init; }
 
+    /// <summary>When a reviewer's release lapses (a waiver): the version is then re-evaluated. Null for no expiry.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>Position in the audit hash chain, assigned by the database.</summary>
+    public long ChainSeq { get; init; }
+
+    /// <summary>Hash of the previous row in the chain (64 zeros for the first), set by the database.</summary>
+    public string? PrevHash { get; init; }
+
+    /// <summary>SHA-256 over <see cref="PrevHash"/> and this row's canonical content, set by the database.</summary>
+    public string? RowHash { get; init; }
+
     /// <summary>Who decided: <c>gateway</c> for automatic admission, else the reviewer.</summary>
     public required string Actor { get; init; }
 }

@@ -25,6 +25,10 @@ internal sealed class DecisionConfiguration : IEntityTypeConfiguration<Decision>
         builder.Property(d => d.Facts).HasColumnType("jsonb");
         builder.Property(d => d.RuleResults).HasColumnType("jsonb");
         builder.Property(d => d.ChecksumDbTreeHash).HasMaxLength(64);
+        builder.Property(d => d.ChainSeq).ValueGeneratedOnAdd();
+        builder.Property(d => d.PrevHash).HasMaxLength(64).ValueGeneratedOnAdd();
+        builder.Property(d => d.RowHash).HasMaxLength(64).ValueGeneratedOnAdd();
+        builder.HasIndex(d => d.ChainSeq).IsUnique();
         builder.HasIndex(d => new { d.Module, d.Version, d.Id });
         builder.HasIndex(d => d.Time);
     }

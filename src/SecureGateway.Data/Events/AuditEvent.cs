@@ -21,6 +21,15 @@ public sealed class AuditEvent
 
     /// <summary>Evidence, verbatim (for a fork: the trusted and the conflicting signed notes).</summary>
     public string? Evidence { get; init; }
+
+    /// <summary>Position in the audit hash chain, assigned by the database.</summary>
+    public long ChainSeq { get; init; }
+
+    /// <summary>Hash of the previous event in the chain, set by the database.</summary>
+    public string? PrevHash { get; init; }
+
+    /// <summary>SHA-256 over <see cref="PrevHash"/> and this row's canonical content, set by the database.</summary>
+    public string? RowHash { get; init; }
 }
 
 public static class AuditEventKinds
@@ -36,4 +45,10 @@ public static class AuditEventKinds
 
     /// <summary>A policy bundle did not compile or failed its tests; the previous one stayed live.</summary>
     public const string PolicyBundleRefused = "policy-bundle-refused";
+
+    /// <summary>An API token was created.</summary>
+    public const string TokenCreated = "token-created";
+
+    /// <summary>The live policies were run again over admitted versions.</summary>
+    public const string ReevaluationRun = "reevaluation-run";
 }

@@ -14,6 +14,10 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.Kind).HasMaxLength(64);
         builder.Property(e => e.Actor).HasMaxLength(256);
         builder.Property(e => e.Subject).HasMaxLength(1024);
+        builder.Property(e => e.ChainSeq).ValueGeneratedOnAdd();
+        builder.Property(e => e.PrevHash).HasMaxLength(64).ValueGeneratedOnAdd();
+        builder.Property(e => e.RowHash).HasMaxLength(64).ValueGeneratedOnAdd();
+        builder.HasIndex(e => e.ChainSeq).IsUnique();
         builder.HasIndex(e => new { e.Kind, e.Subject, e.Id });
     }
 }

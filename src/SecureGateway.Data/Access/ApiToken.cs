@@ -1,0 +1,20 @@
+namespace SecureGateway.Data.Access;
+
+/// <summary>A named bearer token (only its SHA-256 is stored) with the roles it grants.</summary>
+public sealed class ApiToken
+{
+    public long Id { get; init; }
+
+    /// <summary>Shown as the actor of what the token does, e.g. <c>alice</c> or <c>ci-builds</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Lower-case hex SHA-256 of the token.</summary>
+    public required string TokenHash { get; init; }
+
+    /// <summary><c>admin</c>, <c>reviewer</c>, <c>auditor</c>, <c>client</c>.</summary>
+    public List<string> Roles { get; init; } = [];
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public required string CreatedBy { get; init; }
+}

@@ -1,0 +1,39 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SecureGateway.Data.Access;
+
+namespace SecureGateway.Data.Ledger;
+
+internal sealed class DownloadConfiguration : IEntityTypeConfiguration<Download>
+{
+    public void Configure(EntityTypeBuilder<Download> builder)
+    {
+        builder.ToTable("downloads");
+        builder.HasKey(d => d.Id);
+        builder.Property(d => d.Id).UseIdentityAlwaysColumn();
+        builder.Property(d => d.Module).HasMaxLength(1024);
+        builder.Property(d => d.Version).HasMaxLength(255);
+        builder.Property(d => d.Kind).HasMaxLength(8);
+        builder.Property(d => d.Client).HasMaxLength(256);
+        builder.Property(d => d.UserAgent).HasMaxLength(512);
+        builder.HasIndex(d => new { d.Module, d.Version, d.Time });
+        builder.HasIndex(d => d.Time);
+    }
+}
+
+internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
+{
+    public void Configure(EntityTypeBuilder<ApiToken> builder)
+    {
+        builder.ToTable("api_tokens");
+        builder.HasKey(t => t.Id);
+        builder.Property(t => t.Id).UseIdentityAlwaysColumn();
+        builder.Property(t => t.Name).HasMaxLength(128);
+        builder.HasIndex(t => t.Name).IsUnique();
+        builder.Property(t => t.TokenHash).HasMaxLength(64);
+        builder.HasIndex(t => t.TokenHash).IsUnique();
+        builder.Property(t => t.Roles).HasColumnType("text[]");
+        builder.Property(t => t.CreatedAt).HasDefaultValueSql("now()");
+        builder.Property(t => t.CreatedBy).HasMaxLength(256);
+    }
+}
