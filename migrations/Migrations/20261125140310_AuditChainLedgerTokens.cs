@@ -100,11 +100,12 @@ namespace SecureGateway.Migrations
 
             // The audit hash chain: each row of decisions and audit_events carries the hash of the previous row and
             // SHA-256 over that and its own content (jsonb text, timestamps in UTC), computed by the database itself
-            // under a per-table lock, so no writer can skip or reorder it.
+            // under a per-table lock, so no writer can skip or reorder it. Null columns are left out of the content, so a
+            // later migration may add nullable columns without changing the hash of any existing row.
             migrationBuilder.Sql("""
                 CREATE FUNCTION audit_row_hash(prev_hash text, content jsonb) RETURNS text
                 LANGUAGE sql IMMUTABLE AS $$
-                    SELECT encode(sha256(convert_to(prev_hash || (content - 'prev_hash' - 'row_hash')::text, 'UTF8')), 'hex')
+                    SELECT encode(sha256(convert_to(prev_hash || jsonb_strip_nulls(content - 'prev_hash' - 'row_hash')::text, 'UTF8')), 'hex')
                 $$;
 
                 CREATE FUNCTION audit_chain() RETURNS trigger

@@ -11,33 +11,50 @@ public static class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
-        var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminTokenFilter>();
+        var admin = endpoints.MapGroup("/admin").RequireAuthorization(AdminPolicies.Read);
         admin.MapGet("/decisions", ListDecisionsAsync);
+        admin.MapQuarantineApi();
+        admin.MapReevaluationApi();
+        admin.MapConsumersApi();
+        admin.MapAuditApi();
         return endpoints;
     }
 
-    /// <summary>GET /admin/decisions?module=&amp;version=&amp;outcome=&amp;limit= — newest first.</summary>
+    /// <summary>
+    /// GET /admin/decisions?module=&amp;version=&amp;outcome=&amp;rule=&amp;actor=&amp;from=&amp;to=&amp;limit=&amp;before= — newest first;
+    /// <c>rule</c>: decisions that rule quarantined or denied; <c>next</c> is the <c>before</c> of the next page.
+    /// </summary>
     private static async Task<IResult> ListDecisionsAsync(
-        DecisionLog decisions, string? module, string? version, string? outcome, int? limit, CancellationToken cancellationToken)
+        DecisionLog decisions, string? module, string? version, string? outcome, string? rule, string? actor,
+        string? from, string? to, string? limit, string? before, CancellationToken cancellationToken)
     {
-        DecisionOutcome? parsedOutcome = null;
-        if (outcome is not null)
+        var parameters = new AdminQueryParameters();
+        DecisionOutcome? parsedOutcome = outcome is null
+            ? null
+            : Enum.GetValues<DecisionOutcome>().Cast<DecisionOutcome?>().FirstOrDefault(o => string.Equals(o.ToString(), outcome, StringComparison.OrdinalIgnoreCase));
+        if (outcome is not null && parsedOutcome is null)
         {
-            if (!Enum.TryParse<DecisionOutcome>(outcome, ignoreCase: true, out var value) || !Enum.IsDefined(value))
-            {
-                return TypedResults.BadRequest(new AdminError($"outcome must be admitted, denied or quarantined, not \"{outcome}\""));
-            }
-
-            parsedOutcome = value;
+            parameters.Error($"outcome must be admitted, denied or quarantined, not \"{outcome}\"");
         }
 
-        if (limit is < 1 or > MaxLimit)
+        if (rule is "")
         {
-            return TypedResults.BadRequest(new AdminError($"limit must be between 1 and {MaxLimit}"));
+            parameters.Error("rule must name a policy rule (its file name without .js)");
         }
 
-        var items = await decisions.FindAsync(new(module, version, parsedOutcome, limit ?? DefaultLimit), cancellationToken);
-        return TypedResults.Ok(new { items = items.Select(DecisionView.From) });
+        var (start, end) = parameters.TimeRange(from, to);
+        var page = parameters.Page(limit, before);
+        if (parameters.Invalid is { } invalid)
+        {
+            return invalid;
+        }
+
+        var query = new DecisionQuery(module, version, parsedOutcome, page.Limit + 1)
+        {
+            Rule = rule, Actor = actor, From = start, To = end, Before = page.Before,
+        };
+        var items = await decisions.FindAsync(query, cancellationToken);
+        return TypedResults.Ok(new { items = page.Items(items).Select(DecisionView.From), next = page.Next(items, d => d.Id) });
     }
 }
 
@@ -63,13 +80,15 @@ internal sealed record DecisionView(
     JsonElement? RuleResults,
     JsonElement? Facts,
     string? Justification,
-    string Actor)
+    string Actor,
+    DateTimeOffset? ExpiresAt,
+    string? RowHash)
 {
     public static DecisionView From(Decision d) => new(
         d.Id, d.Time, d.Module, d.Version, d.Outcome.ToString().ToLowerInvariant(), d.Reasons,
         d.ZipHash, d.GoModHash, d.ZipSize, d.GoModSize, d.FileCount, d.Upstream,
         d.ChecksumDb, d.ChecksumDbTreeSize, d.ChecksumDbTreeHash, d.ChecksumDbRecordId,
-        d.PolicyRevision, Json(d.RuleResults), Json(d.Facts), d.Justification, d.Actor);
+        d.PolicyRevision, Json(d.RuleResults), Json(d.Facts), d.Justification, d.Actor, d.ExpiresAt, d.RowHash);
 
     private static JsonElement? Json(string? json)
     {
@@ -82,3 +101,6 @@ internal sealed record DecisionView(
         return document.RootElement.Clone();
     }
 }
+
+/// <summary>The admin API's error body: <c>{ "error": "…" }</c>.</summary>
+internal sealed record AdminError(string Error);

@@ -48,22 +48,43 @@ public sealed class FactsCollector(
             },
             Denylist = bundle.Denylist.Match(module.Path, module.Version),
             Vulnerabilities = [.. known.Select(v => new KnownVulnerability(v.Id, v.Aliases, v.Summary, v.FixedIn))],
-            Repository = repository is null ? null : new RepositoryInfo
-            {
-                Host = "github.com",
-                Owner = repository.Owner,
-                Name = repository.Name,
-                Available = repository.Available,
-                Error = repository.Error,
-                Archived = repository.Archived,
-                CreatedAt = repository.CreatedAt,
-                PushedAt = repository.PushedAt,
-                Stars = repository.Stars,
-                Licence = repository.Licence,
-            },
+            Repository = Repository(repository),
             RequestedBy = requestedBy,
         };
     }
+
+    /// <summary>
+    /// Recorded facts brought up to date for re-evaluation: age, denylist, vulnerabilities, publication time and
+    /// repository facts change over time; the files (licences, sizes) and their verification do not.
+    /// </summary>
+    public async Task<ModuleFacts> RefreshAsync(ModuleFacts recorded, PolicyBundle bundle, CancellationToken cancellationToken)
+    {
+        var (path, version) = (recorded.Module.Path, recorded.Module.Version);
+        var published = await index.PublishedAsync(path, version, cancellationToken) ?? recorded.Times.Published;
+        var known = await vulnerabilities.FindAsync(path, version, cancellationToken);
+        var repository = await repositories.GetAsync(path, cancellationToken);
+        return recorded with
+        {
+            Times = ModuleFacts.Age(time.GetUtcNow(), recorded.Times.FirstSeen, recorded.Times.Info, published),
+            Denylist = bundle.Denylist.Match(path, version),
+            Vulnerabilities = [.. known.Select(v => new KnownVulnerability(v.Id, v.Aliases, v.Summary, v.FixedIn))],
+            Repository = Repository(repository) ?? recorded.Repository,
+        };
+    }
+
+    private static RepositoryInfo? Repository(RepositoryFactsResult? repository) => repository is null ? null : new RepositoryInfo
+    {
+        Host = "github.com",
+        Owner = repository.Owner,
+        Name = repository.Name,
+        Available = repository.Available,
+        Error = repository.Error,
+        Archived = repository.Archived,
+        CreatedAt = repository.CreatedAt,
+        PushedAt = repository.PushedAt,
+        Stars = repository.Stars,
+        Licence = repository.Licence,
+    };
 
     /// <summary>The publisher-controlled commit time from .info; already checked to be RFC 3339 when present.</summary>
     private static DateTimeOffset? InfoTime(StagedModule staged)

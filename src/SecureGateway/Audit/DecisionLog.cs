@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using SecureGateway.Data;
 using SecureGateway.Data.Decisions;
+using SecureGateway.Policy;
 
 namespace SecureGateway.Audit;
 
@@ -58,6 +60,10 @@ public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
         return [.. latest.Where(d => d.Facts is not null).OrderBy(d => d.Module, StringComparer.Ordinal).ThenBy(d => d.Version, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// Decisions matching <paramref name="query"/>, newest first, at most <see cref="DecisionQuery.Limit"/>; page on with
+    /// <see cref="DecisionQuery.Before"/> = the last id returned.
+    /// </summary>
     public async Task<IReadOnlyList<Decision>> FindAsync(DecisionQuery query, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -77,8 +83,61 @@ public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
             decisions = decisions.Where(d => d.Outcome == outcome);
         }
 
+        if (query.Rule is not null)
+        {
+            // rule_results is [{ "rule", "verdict", "reason" }]; the verdict is stored as PolicyVerdict's number
+            // (2 quarantine, 3 deny), or its name should a converter ever write names. Containment (@>) is what a GIN index on
+            // rule_results would serve, should this filter ever need one.
+            var refusals = RefusalsBy(query.Rule);
+            decisions = decisions.Where(d => d.RuleResults != null && (
+                EF.Functions.JsonContains(d.RuleResults, refusals[0]) || EF.Functions.JsonContains(d.RuleResults, refusals[1])
+                || EF.Functions.JsonContains(d.RuleResults, refusals[2]) || EF.Functions.JsonContains(d.RuleResults, refusals[3])));
+        }
+
+        if (query.Actor is not null)
+        {
+            decisions = decisions.Where(d => d.Actor == query.Actor);
+        }
+
+        if (query.From is { } from)
+        {
+            decisions = decisions.Where(d => d.Time >= from);
+        }
+
+        if (query.To is { } to)
+        {
+            decisions = decisions.Where(d => d.Time < to);
+        }
+
+        if (query.Before is { } before)
+        {
+            decisions = decisions.Where(d => d.Id < before);
+        }
+
         return await decisions.OrderByDescending(d => d.Id).Take(query.Limit).ToListAsync(cancellationToken);
     }
+
+    /// <summary>JSON documents contained in the rule_results of a decision that <paramref name="rule"/> quarantined or denied.</summary>
+    private static string[] RefusalsBy(string rule) =>
+    [
+        .. new object[] { (int)PolicyVerdict.Quarantine, (int)PolicyVerdict.Deny, "quarantine", "deny" }
+            .Select(verdict => JsonSerializer.Serialize(new[] { new { rule, verdict } })),
+    ];
 }
 
-public sealed record DecisionQuery(string? Module, string? Version, DecisionOutcome? Outcome, int Limit);
+/// <summary>
+/// Filters of <see cref="DecisionLog.FindAsync"/>; null means any. <see cref="Rule"/>: decisions that rule quarantined or
+/// denied. <see cref="From"/> inclusive, <see cref="To"/> exclusive; <see cref="Before"/>: only ids below it (paging).
+/// </summary>
+public sealed record DecisionQuery(string? Module, string? Version, DecisionOutcome? Outcome, int Limit)
+{
+    public string? Rule { get; init; }
+
+    public string? Actor { get; init; }
+
+    public DateTimeOffset? From { get; init; }
+
+    public DateTimeOffset? To { get; init; }
+
+    public long? Before { get; init; }
+}

@@ -15,8 +15,10 @@ internal static class GatewayCommands
         var root = new RootCommand("SecureGateway: a Go module proxy (GOPROXY) that verifies and records every module version before serving it.");
         root.Subcommands.Add(Serve());
         root.Subcommands.Add(Migrate());
-        root.Subcommands.Add(ChecksumDbCommands.Create((arguments, work, ct) => WithDatabaseAsync(arguments, ownServer: false, work, ct)));
-        foreach (var command in PolicyCommands.Create((arguments, work, ct) => WithDatabaseAsync(arguments, ownServer: false, work, ct)))
+        root.Subcommands.Add(ChecksumDbCommands.Create(JoinedDatabase));
+        root.Subcommands.Add(TokenCommands.Create(JoinedDatabase));
+        root.Subcommands.Add(AuditCommands.Create(JoinedDatabase));
+        foreach (var command in PolicyCommands.Create(JoinedDatabase).Concat(ReviewCommands.Create(JoinedDatabase)))
         {
             root.Subcommands.Add(command);
         }
@@ -79,6 +81,10 @@ internal static class GatewayCommands
             return await work(app, cancellationToken);
         }
     }
+
+    /// <summary>For commands beside a running gateway: they use its embedded database server rather than restart it.</summary>
+    private static Task<int> JoinedDatabase(string[] arguments, Func<WebApplication, CancellationToken, Task<int>> work, CancellationToken cancellationToken) =>
+        WithDatabaseAsync(arguments, ownServer: false, work, cancellationToken);
 
     private static string[] HostArguments(ParseResult parse, Option<string> urls) =>
         parse.GetValue(urls) is { } value ? [.. parse.UnmatchedTokens, "--urls", value] : [.. parse.UnmatchedTokens];

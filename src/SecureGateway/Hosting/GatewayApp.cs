@@ -1,11 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SecureGateway.Access;
 using SecureGateway.Admin;
 using SecureGateway.Admission;
 using SecureGateway.Audit;
 using SecureGateway.Data;
 using SecureGateway.Facts;
 using SecureGateway.Health;
+using SecureGateway.Ledger;
 using SecureGateway.Policy;
 using SecureGateway.Protocol;
 using SecureGateway.Storage;
@@ -63,6 +65,11 @@ public static class GatewayApp
         services.AddSingleton(provider => new UpstreamRouter(options, provider.GetRequiredService<IProxyStateLookup>()));
         services.AddSingleton<AdmissionService>();
         services.AddSingleton<FactsCollector>();
+        services.AddSingleton<QuarantineReview>();
+        services.AddSingleton<Reevaluation>();
+        services.AddSingleton<ReevaluationRuns>();
+        services.AddHostedService<WaiverExpiry>();
+        services.AddSingleton<CurrentDecisions>();
         services.AddSingleton<LivePolicy>();
         services.AddHostedService(provider => provider.GetRequiredService<LivePolicy>());
         services.AddSingleton(TimeProvider.System);
@@ -78,6 +85,9 @@ public static class GatewayApp
         services.AddSingleton(new GatewayStorage(options.DataDir));
         services.AddSingleton<DecisionLog>();
         services.AddSingleton<AuditEventLog>();
+        services.AddSingleton<AuditChain>();
+        services.AddGatewayAccess(builder.Configuration);
+        services.AddDownloadLedger();
         services.AddGatewayHealthChecks();
     }
 

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
+using SecureGateway.Access;
 using SecureGateway.Admission;
+using SecureGateway.Ledger;
 using SecureGateway.Storage;
 
 namespace SecureGateway.Protocol;
@@ -12,12 +14,12 @@ public static class ModuleProtocolEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapModuleProtocol(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Head], HandleAsync);
+        endpoints.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Head], HandleAsync).RequireGatewayClient();
         return endpoints;
     }
 
     private static async Task<IResult> HandleAsync(
-        HttpContext context, AdmissionService admission, VersionQueries versions, GatewayStorage storage, CancellationToken cancellationToken)
+        HttpContext context, AdmissionService admission, VersionQueries versions, GatewayStorage storage, DownloadLedger ledger, CancellationToken cancellationToken)
     {
         var request = ModuleRequest.Parse(RawPath(context), out var error);
         if (request is null)
@@ -36,9 +38,17 @@ public static class ModuleProtocolEndpoints
         }
 
         var result = await admission.EnsureAdmittedAsync(request.ModuleVersion, RequestedBy(context), cancellationToken);
-        return result.Status == AdmissionStatus.Admitted
-            ? TypedResults.PhysicalFile(storage.Cache.PathOf(request.ModuleVersion, request.Artefact), request.Artefact.ContentType())
-            : ProxyResults.Refusal(result);
+        if (result.Status != AdmissionStatus.Admitted)
+        {
+            return ProxyResults.Refusal(result);
+        }
+
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            ledger.Record(request.ModulePath, request.ModuleVersion.Version, request.Artefact.Extension(), RequestedBy(context) ?? "unknown", context.Request.Headers.UserAgent);
+        }
+
+        return TypedResults.PhysicalFile(storage.Cache.PathOf(request.ModuleVersion, request.Artefact), request.Artefact.ContentType());
     }
 
     /// <summary>Who asked: the authenticated user when GOPROXY clients authenticate, else the client's address.</summary>

@@ -37,6 +37,36 @@ public sealed class ArtefactStore
         }
     }
 
+    /// <summary>Moves a version to <paramref name="other"/> (a release from quarantine, a re-evaluation taking it back); false when it is not here.</summary>
+    public bool MoveTo(ModuleVersion module, ArtefactStore other)
+    {
+        var source = DirectoryOf(module);
+        var target = other.DirectoryOf(module);
+        if (!Directory.Exists(source))
+        {
+            return false;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        if (Directory.Exists(target))
+        {
+            Directory.Delete(target, recursive: true);
+        }
+
+        Directory.Move(source, target);
+        return true;
+    }
+
+    /// <summary>Removes a version (a final denial of a quarantined one).</summary>
+    public void Delete(ModuleVersion module)
+    {
+        var directory = DirectoryOf(module);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>The versions of <paramref name="modulePath"/> held here, unordered.</summary>
     public IEnumerable<string> Versions(string modulePath)
     {

@@ -1,0 +1,73 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SecureGateway.Admission;
+using SecureGateway.Audit;
+using SecureGateway.Data.Decisions;
+using SecureGateway.Modules;
+
+namespace SecureGateway.Admin;
+
+public static class QuarantineEndpoints
+{
+    public static RouteGroupBuilder MapQuarantineApi(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/quarantine", ListAsync).RequireAuthorization(AdminPolicies.Read);
+        admin.MapPost("/quarantine/release", ReleaseAsync).RequireAuthorization(AdminPolicies.Review);
+        admin.MapPost("/quarantine/deny", DenyAsync).RequireAuthorization(AdminPolicies.Review);
+        return admin;
+    }
+
+    /// <summary>GET /admin/quarantine?module= — versions held for review, oldest first.</summary>
+    private static async Task<IResult> ListAsync(CurrentDecisions current, TimeProvider time, string? module, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var items = await current.WithOutcomeAsync(DecisionOutcome.Quarantined, module, cancellationToken);
+        return TypedResults.Ok(new
+        {
+            items = items.Select(d => new QuarantineItem(d.Module, d.Version, d.Reasons, d.Time, d.Id, Math.Round((now - d.Time).TotalDays, 2))),
+        });
+    }
+
+    /// <summary>POST /admin/quarantine/release { module, version, justification, expires? }</summary>
+    private static async Task<IResult> ReleaseAsync(ReviewRequest request, QuarantineReview review, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        Validate(request, out var module) is { } invalid
+            ? invalid
+            : Answer(await review.ReleaseAsync(module, Actor(user), request.Justification, request.Expires, cancellationToken));
+
+    /// <summary>POST /admin/quarantine/deny { module, version, justification }</summary>
+    private static async Task<IResult> DenyAsync(ReviewRequest request, QuarantineReview review, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        Validate(request, out var module) is { } invalid
+            ? invalid
+            : Answer(await review.DenyAsync(module, Actor(user), request.Justification, cancellationToken));
+
+    private static BadRequest<AdminError>? Validate(ReviewRequest request, out ModuleVersion module)
+    {
+        module = default;
+        if (string.IsNullOrEmpty(request.Module) || string.IsNullOrEmpty(request.Version))
+        {
+            return TypedResults.BadRequest(new AdminError("module and version are required"));
+        }
+
+        if (ModuleVersions.Check(request.Module, request.Version) is { } error)
+        {
+            return TypedResults.BadRequest(new AdminError(error));
+        }
+
+        module = new ModuleVersion(request.Module, request.Version);
+        return null;
+    }
+
+    private static IResult Answer(ReviewResult result) => result.Status switch
+    {
+        ReviewStatus.Done => TypedResults.Ok(new { message = result.Message, decision = DecisionView.From(result.Decision!) }),
+        ReviewStatus.Invalid => TypedResults.BadRequest(new AdminError(result.Message)),
+        ReviewStatus.NotFound => TypedResults.NotFound(new AdminError(result.Message)),
+        _ => TypedResults.Conflict(new AdminError(result.Message)),
+    };
+
+    private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
+}
+
+public sealed record ReviewRequest(string? Module, string? Version, string? Justification, DateTimeOffset? Expires);
+
+internal sealed record QuarantineItem(string Module, string Version, IReadOnlyList<string> Reasons, DateTimeOffset Since, long DecisionId, double AgeDays);

@@ -1,0 +1,267 @@
+using Npgsql;
+
+namespace SecureGateway.Ledger;
+
+/// <summary>
+/// Drains <see cref="DownloadLedger"/>'s queue into the database, a batch every <see cref="LedgerOptions.FlushInterval"/> or
+/// <see cref="LedgerOptions.BatchSize"/> entries. While the database is down, batches go to the <see cref="LedgerSpool"/> and
+/// the database is tried again every <see cref="LedgerOptions.RetryInterval"/>; once it answers, the spool is replayed (oldest
+/// first) and deleted. On shutdown (after the server stopped taking requests) whatever is queued is written or spooled.
+/// </summary>
+public sealed partial class LedgerWriter(
+    DownloadLedger ledger, LedgerSpool spool, LedgerDatabase database, LedgerOptions options, TimeProvider time, ILogger<LedgerWriter> logger)
+    : BackgroundService
+{
+    private long nextAttempt;
+    private bool down;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        spool.RecoverPartialFiles();
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        ledger.Close();
+        await DrainAsync();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<LedgerEntry>(options.BatchSize);
+        try
+        {
+            while (true)
+            {
+                var pending = spool.Pending();
+                if (pending.Count > 0 && DatabaseWorthTrying())
+                {
+                    await ReplayAsync(pending);
+                }
+
+                var idle = pending.Count > 0 ? options.RetryInterval : Timeout.InfiniteTimeSpan;
+                if (!await WaitForEntriesAsync(idle, stoppingToken))
+                {
+                    continue;
+                }
+
+                await FillAsync(batch, stoppingToken);
+                await FlushAsync(batch);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            await FlushAsync(batch);
+        }
+    }
+
+    /// <summary>Writes or spools everything still queued; used at shutdown, after the server stopped.</summary>
+    internal async Task DrainAsync()
+    {
+        var batch = new List<LedgerEntry>(options.BatchSize);
+        while (ledger.Reader.TryRead(out var entry))
+        {
+            batch.Add(entry);
+            if (batch.Count == options.BatchSize)
+            {
+                await FlushAsync(batch);
+                batch.Clear();
+            }
+        }
+
+        await FlushAsync(batch);
+    }
+
+    /// <summary>True when entries are queued; false when <paramref name="idle"/> passed first.</summary>
+    private async Task<bool> WaitForEntriesAsync(TimeSpan idle, CancellationToken stoppingToken)
+    {
+        if (idle == Timeout.InfiniteTimeSpan)
+        {
+            return await ledger.Reader.WaitToReadAsync(stoppingToken);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(idle);
+        try
+        {
+            return await ledger.Reader.WaitToReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Takes entries until the batch is full or <see cref="LedgerOptions.FlushInterval"/> has passed.</summary>
+    private async Task FillAsync(List<LedgerEntry> batch, CancellationToken stoppingToken)
+    {
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        window.CancelAfter(options.FlushInterval);
+        while (batch.Count < options.BatchSize)
+        {
+            if (ledger.Reader.TryRead(out var entry))
+            {
+                batch.Add(entry);
+                continue;
+            }
+
+            try
+            {
+                if (!await ledger.Reader.WaitToReadAsync(window.Token))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task FlushAsync(List<LedgerEntry> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        if (!DatabaseWorthTrying() || !await TryWriteAsync(batch))
+        {
+            ledger.SpoolOrCount(batch);
+        }
+    }
+
+    /// <summary>
+    /// Writes spool files to the database, oldest first, several files per COPY up to <see cref="LedgerOptions.BatchSize"/>
+    /// entries; each file is deleted once its rows are committed. Stops at the first failure (the database is down again).
+    /// </summary>
+    private async Task ReplayAsync(IReadOnlyList<string> files)
+    {
+        var (replayed, deleted) = (0, 0);
+        var group = new List<string>();
+        var entries = new List<LedgerEntry>();
+        foreach (var file in files)
+        {
+            try
+            {
+                entries.AddRange(spool.Read(file));
+                group.Add(file);
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                LogRejected(e, LedgerSpool.Reject(file));
+            }
+
+            if (entries.Count < options.BatchSize)
+            {
+                continue;
+            }
+
+            if (!await TryReplayAsync(group, entries))
+            {
+                (group, entries) = ([], []);
+                break;
+            }
+
+            (replayed, deleted) = (replayed + entries.Count, deleted + group.Count);
+            (group, entries) = ([], []);
+        }
+
+        if (group.Count > 0 && await TryReplayAsync(group, entries))
+        {
+            (replayed, deleted) = (replayed + entries.Count, deleted + group.Count);
+        }
+
+        if (deleted > 0)
+        {
+            LogReplayed(replayed, deleted);
+        }
+    }
+
+    /// <summary>Writes one group of spool files; a group the database refuses is retried file by file, so only the bad file is set aside.</summary>
+    private async Task<bool> TryReplayAsync(List<string> group, IReadOnlyList<LedgerEntry> entries)
+    {
+        try
+        {
+            if (entries.Count > 0 && !await TryWriteAsync(entries, rethrowRejection: true))
+            {
+                return false;
+            }
+        }
+        catch (PostgresException e) when (group.Count == 1)
+        {
+            LogRejected(e, LedgerSpool.Reject(group[0]));
+            return true;
+        }
+        catch (PostgresException)
+        {
+            foreach (var file in group)
+            {
+                if (!await TryReplayAsync([file], spool.Read(file)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        foreach (var file in group)
+        {
+            LedgerSpool.Delete(file);
+        }
+
+        return true;
+    }
+
+    /// <summary>False (and the database marked down) when the database did not take the entries.</summary>
+    private async Task<bool> TryWriteAsync(IReadOnlyList<LedgerEntry> entries, bool rethrowRejection = false)
+    {
+        using var timeout = new CancellationTokenSource(options.WriteTimeout);
+        try
+        {
+            await database.WriteAsync(entries, timeout.Token);
+            if (down)
+            {
+                down = false;
+                LogRecovered();
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException or InvalidOperationException)
+        {
+            if (rethrowRejection && LedgerDatabase.IsRejection(e))
+            {
+                throw;
+            }
+
+            if (!down)
+            {
+                down = true;
+                LogDown(e, options.RetryInterval, spool.Directory);
+            }
+
+            Interlocked.Exchange(ref nextAttempt, (time.GetUtcNow() + options.RetryInterval).UtcTicks);
+            return false;
+        }
+    }
+
+    private bool DatabaseWorthTrying() => !down || time.GetUtcNow().UtcTicks >= Interlocked.Read(ref nextAttempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Download ledger: the database is unavailable; spooling to {Directory}, retrying every {Retry}")]
+    private partial void LogDown(Exception exception, TimeSpan retry, string directory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Download ledger: the database is back")]
+    private partial void LogRecovered();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Download ledger: replayed {Entries} spooled entries from {Files} files")]
+    private partial void LogReplayed(int entries, int files);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Download ledger: spool file set aside as {File}: the database refuses its content")]
+    private partial void LogRejected(Exception exception, string file);
+}
