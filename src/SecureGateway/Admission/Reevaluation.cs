@@ -1,6 +1,7 @@
 using SecureGateway.Audit;
 using SecureGateway.Data.Decisions;
 using SecureGateway.Data.Events;
+using SecureGateway.Ledger;
 using SecureGateway.Modules;
 using SecureGateway.Policy;
 using SecureGateway.Storage;
@@ -20,7 +21,7 @@ public sealed record ReevaluationSummary(
 /// recorded as a decision naming the consumers who already pulled it. A reviewer's release holds until its waiver expires.
 /// </summary>
 public sealed class Reevaluation(
-    CurrentDecisions current, DecisionLog decisions, FactsCollector facts, GatewayStorage storage, AuditEventLog events, TimeProvider time)
+    CurrentDecisions current, DecisionLog decisions, DownloadConsumers consumersOf, FactsCollector facts, GatewayStorage storage, AuditEventLog events, TimeProvider time)
 {
     /// <param name="onlyExpiredWaivers">Re-evaluate only releases whose waiver has lapsed (the periodic check), not every admitted version.</param>
     public async Task<ReevaluationSummary> RunAsync(
@@ -81,7 +82,7 @@ public sealed class Reevaluation(
             PolicyVerdict.Quarantine => DecisionOutcome.Quarantined,
             _ => DecisionOutcome.Admitted,
         };
-        var consumers = await current.ConsumersAsync(module.Path, module.Version, cancellationToken);
+        var consumers = (await consumersOf.FindAsync(module.Path, module.Version, cancellationToken)).Select(c => c.Client).Order(StringComparer.Ordinal).ToList();
         IEnumerable<string> reasons = outcome == DecisionOutcome.Admitted ? [$"waiver expired; policy {revision} admits"] : verdict.Reasons;
         if (waiverExpired)
         {

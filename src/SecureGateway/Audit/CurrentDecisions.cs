@@ -23,16 +23,4 @@ public sealed class CurrentDecisions(IDbContextFactory<AuditDbContext> contexts)
             .ToListAsync(cancellationToken);
         return [.. latest.Where(d => d.Outcome == outcome).OrderBy(d => d.Id)];
     }
-
-    /// <summary>Who already pulled the version, for the record when it is taken back.</summary>
-    public async Task<IReadOnlyList<string>> ConsumersAsync(string module, string version, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Downloads.AsNoTracking()
-            .Where(d => d.Module == module && d.Version == version)
-            .Select(d => d.Client)
-            .Distinct()
-            .OrderBy(c => c)
-            .ToListAsync(cancellationToken);
-    }
 }
