@@ -17,6 +17,7 @@ public static class AdminEndpoints
         admin.MapReevaluationApi();
         admin.MapConsumersApi();
         admin.MapAuditApi();
+        admin.MapReportApi();
         return endpoints;
     }
 

@@ -18,6 +18,7 @@ internal static class GatewayCommands
         root.Subcommands.Add(ChecksumDbCommands.Create(JoinedDatabase));
         root.Subcommands.Add(TokenCommands.Create(JoinedDatabase));
         root.Subcommands.Add(AuditCommands.Create(JoinedDatabase));
+        root.Subcommands.Add(ReportCommands.Create(JoinedDatabase));
         foreach (var command in PolicyCommands.Create(JoinedDatabase).Concat(ReviewCommands.Create(JoinedDatabase)))
         {
             root.Subcommands.Add(command);

@@ -10,6 +10,7 @@ using SecureGateway.Health;
 using SecureGateway.Ledger;
 using SecureGateway.Policy;
 using SecureGateway.Protocol;
+using SecureGateway.Reports;
 using SecureGateway.Storage;
 using SecureGateway.Upstream;
 using SecureGateway.Verification.ChecksumDb;
@@ -70,6 +71,7 @@ public static class GatewayApp
         services.AddSingleton<ReevaluationRuns>();
         services.AddHostedService<WaiverExpiry>();
         services.AddSingleton<CurrentDecisions>();
+        services.AddComplianceReports();
         services.AddSingleton<LivePolicy>();
         services.AddHostedService(provider => provider.GetRequiredService<LivePolicy>());
         services.AddSingleton(TimeProvider.System);
