@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SecureGateway.Admission;
+using SecureGateway.Policy;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
 
@@ -70,6 +73,48 @@ public sealed class QuarantineReviewTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GoCommand_FullReviewCycle_QuarantinedRefusedReleasedDownloaded()
+    {
+        using var client = GoClient.Fresh(gateway.BaseUrl);
+
+        var refused = await client.RunAsync(null, null, "mod", "download", $"{Unlicensed}@v1.0.0");
+        using var released = await AdminAsync(HttpMethod.Post, "admin/quarantine/release",
+            new { module = Unlicensed, version = "v1.0.0", justification = "generated code, no licence needed" });
+        var downloaded = Assert.Single(await client.DownloadJsonAsync($"{Unlicensed}@v1.0.0"));
+
+        Assert.False(refused.Succeeded);
+        Assert.Contains("403 Forbidden\n\tserver response: quarantined: licence: no licence file found", refused.StandardError, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, released.StatusCode);
+        Assert.True(downloaded.Succeeded, downloaded.Error);
+        Assert.Equal(["admitted", "quarantined"], (await gateway.DecisionsAsync($"?module={Unlicensed}")).Select(d => d.GetProperty("outcome").GetString()));
+    }
+
+    [Fact]
+    public async Task WaiverExpiry_ReleaseLapses_VersionReevaluatedBackIntoQuarantine()
+    {
+        Assert.Equal(HttpStatusCode.Forbidden, await ZipStatusAsync(Unlicensed));
+        var expires = DateTimeOffset.UtcNow.AddSeconds(2);
+        using (var released = await AdminAsync(HttpMethod.Post, "admin/quarantine/release",
+            new { module = Unlicensed, version = "v1.0.0", justification = "until the vendor adds a licence", expires }))
+        {
+            Assert.Equal(HttpStatusCode.OK, released.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await ZipStatusAsync(Unlicensed));
+        var reevaluation = gateway.Services.GetRequiredService<Reevaluation>();
+        var bundle = gateway.Services.GetRequiredService<LivePolicy>().Current!;
+        var before = await reevaluation.RunAsync(bundle, "test", onlyExpiredWaivers: true, null, CancellationToken.None);
+        await Task.Delay(expires - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200));
+        var after = await reevaluation.RunAsync(bundle, "test", onlyExpiredWaivers: true, null, CancellationToken.None);
+
+        Assert.Empty(before.Changes);
+        var change = Assert.Single(after.Changes);
+        Assert.Equal("quarantined", change.To);
+        Assert.Contains(change.Reasons, r => r.StartsWith("waiver by admin expired", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Forbidden, await ZipStatusAsync(Unlicensed));
+    }
+
+    [Fact]
     public async Task Deny_QuarantinedVersion_RefusedForGoodWithReviewerReason()
     {
         Assert.Equal(HttpStatusCode.Forbidden, await ZipStatusAsync(Other));
@@ -90,7 +135,7 @@ public sealed class QuarantineReviewTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, await ZipStatusAsync(Licensed));
         await WaitForAsync(async () => (await AdminJsonAsync(HttpMethod.Get, $"admin/consumers?module={Licensed}")).GetProperty("items").GetArrayLength() > 0);
         File.AppendAllText(Path.Combine(policies, "denylist.txt"), $"\n{Licensed}\n");
-        var live = (SecureGateway.Policy.LivePolicy)gateway.Services.GetService(typeof(SecureGateway.Policy.LivePolicy))!;
+        var live = gateway.Services.GetRequiredService<LivePolicy>();
         await live.ReloadAsync(CancellationToken.None);
 
         using var started = await AdminAsync(HttpMethod.Post, "admin/reevaluate", null);
