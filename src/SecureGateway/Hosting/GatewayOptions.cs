@@ -26,6 +26,9 @@ public sealed record GatewayOptions
     /// <summary>GONOSUMDB value: module path globs that skip the checksum database.</summary>
     public string? NoSumDb { get; init; }
 
+    /// <summary>Record every artefact served in the download ledger. Switch off only to measure what the ledger costs.</summary>
+    public bool DownloadLedger { get; init; } = true;
+
     /// <summary>How long an upstream may stay silent (no header, no body bytes) before the fetch fails.</summary>
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

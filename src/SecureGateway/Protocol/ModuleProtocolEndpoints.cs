@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 using SecureGateway.Access;
 using SecureGateway.Admission;
+using SecureGateway.Hosting;
 using SecureGateway.Ledger;
 using SecureGateway.Storage;
 
@@ -19,7 +21,8 @@ public static class ModuleProtocolEndpoints
     }
 
     private static async Task<IResult> HandleAsync(
-        HttpContext context, AdmissionService admission, VersionQueries versions, GatewayStorage storage, DownloadLedger ledger, CancellationToken cancellationToken)
+        HttpContext context, AdmissionService admission, VersionQueries versions, GatewayStorage storage, DownloadLedger ledger,
+        IOptions<GatewayOptions> options, CancellationToken cancellationToken)
     {
         var request = ModuleRequest.Parse(RawPath(context), out var error);
         if (request is null)
@@ -43,7 +46,7 @@ public static class ModuleProtocolEndpoints
             return ProxyResults.Refusal(result);
         }
 
-        if (HttpMethods.IsGet(context.Request.Method))
+        if (options.Value.DownloadLedger && HttpMethods.IsGet(context.Request.Method))
         {
             ledger.Record(request.ModulePath, request.ModuleVersion.Version, request.Artefact.Extension(), RequestedBy(context) ?? "unknown", context.Request.Headers.UserAgent);
         }
