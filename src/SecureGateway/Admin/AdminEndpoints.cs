@@ -6,9 +6,6 @@ namespace SecureGateway.Admin;
 
 public static class AdminEndpoints
 {
-    private const int DefaultLimit = 100;
-    private const int MaxLimit = 1000;
-
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
         var admin = endpoints.MapGroup("/admin").RequireAuthorization(AdminPolicies.Read);
