@@ -4,6 +4,8 @@ using SecureGateway.Audit;
 using SecureGateway.Data;
 using SecureGateway.Data.Events;
 
+using SecureGateway.Hosting;
+
 namespace SecureGateway.Admin;
 
 public static class AuditEndpoints
@@ -75,13 +77,6 @@ internal sealed class AdminQueryParameters
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
-    private static readonly string[] Iso8601 =
-    [
-        "yyyy-MM-dd",
-        "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mmK",
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
-    ];
-
     private readonly List<string> errors = [];
 
     /// <summary>400 naming every bad parameter, or null when all parsed.</summary>
@@ -126,21 +121,7 @@ internal sealed class AdminQueryParameters
         return (start, end);
     }
 
-    private DateTimeOffset? Time(string name, string? text)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParseExact(text, Iso8601, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
-        {
-            return time;
-        }
-
-        errors.Add($"{name} must be an ISO 8601 date or time (e.g. 2026-01-31 or 2026-01-31T12:00:00Z), not \"{text}\"");
-        return null;
-    }
+    private DateTimeOffset? Time(string name, string? text) => text is null ? null : IsoTime.Parse(name, text, errors);
 }
 
 /// <summary>Keyset paging, newest first: fetch <see cref="Limit"/> + 1 rows to learn whether there is a next page.</summary>

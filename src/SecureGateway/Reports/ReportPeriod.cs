@@ -1,4 +1,4 @@
-using System.Globalization;
+using SecureGateway.Hosting;
 
 namespace SecureGateway.Reports;
 
@@ -7,13 +7,6 @@ public sealed record ReportPeriod(DateTimeOffset From, DateTimeOffset To)
 {
     /// <summary>Without <c>from</c> and <c>to</c>: the last 30 days.</summary>
     public static readonly TimeSpan DefaultLength = TimeSpan.FromDays(30);
-
-    private static readonly string[] Iso8601 =
-    [
-        "yyyy-MM-dd",
-        "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mmK",
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
-    ];
 
     /// <summary>
     /// Parses <paramref name="from"/> and <paramref name="to"/> (ISO 8601 dates or times; without an offset, UTC).
@@ -35,19 +28,6 @@ public sealed record ReportPeriod(DateTimeOffset From, DateTimeOffset To)
         return error is null ? new ReportPeriod(start, end) : null;
     }
 
-    private static DateTimeOffset? Time(string name, string? text, List<string> errors)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParseExact(text, Iso8601, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
-        {
-            return time;
-        }
-
-        errors.Add($"{name} must be an ISO 8601 date or time (e.g. 2026-01-31 or 2026-01-31T12:00:00Z), not \"{text}\"");
-        return null;
-    }
+    private static DateTimeOffset? Time(string name, string? text, List<string> errors) =>
+        string.IsNullOrEmpty(text) ? null : IsoTime.Parse(name, text, errors);
 }
