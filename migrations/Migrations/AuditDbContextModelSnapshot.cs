@@ -439,13 +439,6 @@ namespace SecureGateway.Migrations
 
             modelBuilder.Entity("SecureGateway.Data.Ledger.Download", b =>
                 {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
-
                     b.Property<string>("Client")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -479,14 +472,13 @@ namespace SecureGateway.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("version");
 
-                    b.HasKey("Id")
-                        .HasName("pk_downloads");
-
                     b.HasIndex("Time")
                         .HasDatabaseName("ix_downloads_time");
 
-                    b.HasIndex("Module", "Version", "Time")
-                        .HasDatabaseName("ix_downloads_module_version_time");
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Time"), "brin");
+
+                    b.HasIndex("Module", "Version")
+                        .HasDatabaseName("ix_downloads_module_version");
 
                     b.ToTable("downloads", (string)null);
                 });

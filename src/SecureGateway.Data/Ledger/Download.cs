@@ -3,8 +3,6 @@ namespace SecureGateway.Data.Ledger;
 /// <summary>One artefact served to one client: who pulled what, and when.</summary>
 public sealed class Download
 {
-    public long Id { get; init; }
-
     public DateTimeOffset Time { get; init; }
 
     public required string Module { get; init; }

@@ -5,7 +5,7 @@ using SecureGateway.Data;
 using SecureGateway.Data.ChecksumDb;
 using SecureGateway.Data.Decisions;
 using SecureGateway.Data.Events;
-using SecureGateway.Data.Ledger;
+using SecureGateway.Ledger;
 using SecureGateway.Policy;
 using SecureGateway.Reports;
 using SecureGateway.Tests.Facts;
@@ -47,7 +47,7 @@ public sealed class ReportDatabase : IAsyncLifetime
         await using (var db = await Contexts.CreateDbContextAsync())
         {
             await db.Database.MigrateAsync();
-            await SeedAsync(db);
+            await SeedAsync(db, ConnectionString);
         }
 
         Report = await Builder().BuildAsync(new ReportPeriod(From, To), CancellationToken.None);
@@ -64,7 +64,7 @@ public sealed class ReportDatabase : IAsyncLifetime
 
     internal static DateTimeOffset At(int month, int day, int hour = 0, int minute = 0) => new(2026, month, day, hour, minute, 0, TimeSpan.Zero);
 
-    private static async Task SeedAsync(AuditDbContext db)
+    private static async Task SeedAsync(AuditDbContext db, string connectionString)
     {
         // Rows are inserted in time order, as the gateway appends them: the latest decision is the one with the highest id.
         db.Decisions.AddRange(
@@ -144,31 +144,35 @@ public sealed class ReportDatabase : IAsyncLifetime
             Head(At(2, 13), "sum.golang.org", 310),
             Head(At(3, 1, 6), "sum.golang.org", 400));
 
+        await db.SaveChangesAsync();
+
         // Thirteen clients pull in February: ci 14 times, the two hostile names 12 and 11 times, client-NN NN times.
         // Top ten: ci, the hostile names, client-10 … client-04. ci also pulled in January (not counted).
-        db.Downloads.Add(Download(At(1, 31), "ci@example.com", "example.com/old", "v1.0.0"));
+        List<LedgerEntry> downloads = [];
+        downloads.Add(Download(At(1, 31), "ci@example.com", "example.com/old", "v1.0.0"));
         for (var i = 0; i < 14; i++)
         {
-            db.Downloads.Add(Download(At(2, 2, 12).AddHours(i), "ci@example.com", i % 2 == 0 ? "example.com/mit" : "example.com/apache", i % 2 == 0 ? "v1.0.0" : "v1.2.0"));
+            downloads.Add(Download(At(2, 2, 12).AddHours(i), "ci@example.com", i % 2 == 0 ? "example.com/mit" : "example.com/apache", i % 2 == 0 ? "v1.0.0" : "v1.2.0"));
         }
 
         for (var client = 1; client <= 10; client++)
         {
             for (var i = 0; i < client; i++)
             {
-                db.Downloads.Add(Download(At(2, 20).AddMinutes(i), $"client-{client:00}", "example.com/mit", "v1.0.0"));
+                downloads.Add(Download(At(2, 20).AddMinutes(i), $"client-{client:00}", "example.com/mit", "v1.0.0"));
             }
         }
 
         for (var i = 0; i < 12; i++)
         {
-            db.Downloads.Add(Download(At(2, 21).AddMinutes(i), HostileClient, "example.com/mit", "v1.0.0"));
+            downloads.Add(Download(At(2, 21).AddMinutes(i), HostileClient, "example.com/mit", "v1.0.0"));
             if (i < 11)
             {
-                db.Downloads.Add(Download(At(2, 22).AddMinutes(i), MarkupClient, "example.com/mit", "v1.0.0"));
+                downloads.Add(Download(At(2, 22).AddMinutes(i), MarkupClient, "example.com/mit", "v1.0.0"));
             }
         }
-        await db.SaveChangesAsync();
+
+        await new LedgerDatabase(() => connectionString).WriteAsync(downloads, CancellationToken.None);
     }
 
     private static RuleResult Rule(string rule, PolicyVerdict verdict, string reason) => new(rule, verdict, reason);
@@ -233,6 +237,6 @@ public sealed class ReportDatabase : IAsyncLifetime
         VerifiedAt = verifiedAt, Database = database, TreeSize = size, TreeHash = $"hash-{size}=", Note = $"go.sum database tree\n{size}\nhash-{size}=\n",
     };
 
-    private static Download Download(DateTimeOffset time, string client, string module, string version) =>
-        new() { Time = time, Client = client, Module = module, Version = version, Kind = "zip", UserAgent = "Go-http-client/1.1" };
+    private static LedgerEntry Download(DateTimeOffset time, string client, string module, string version) =>
+        LedgerEntry.Create(time, module, version, "zip", client, "Go-http-client/1.1");
 }
