@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SecureGateway.Hosting;
 using SecureGateway.Reports;
 
 namespace SecureGateway.Cli;
@@ -18,6 +19,7 @@ internal static class ReportCommands
             from, to, format, output,
         };
         command.TreatUnmatchedTokensAsErrors = false;
+        command.Subcommands.Add(Bench(withDatabase));
         command.SetAction((parse, cancellationToken) =>
         {
             // Checked before the database starts; computed again below with the gateway's clock.
@@ -49,6 +51,43 @@ internal static class ReportCommands
                     await Console.Out.WriteAsync(text);
                 }
 
+                return 0;
+            }, cancellationToken);
+        });
+        return command;
+    }
+
+    private static Command Bench(Func<string[], Func<WebApplication, CancellationToken, Task<int>>, CancellationToken, Task<int>> withDatabase)
+    {
+        var decisions = new Option<int>("--decisions") { Description = "Decisions in the synthetic history.", DefaultValueFactory = _ => 100_000 };
+        var runs = new Option<int>("--runs") { Description = "Reports to time.", DefaultValueFactory = _ => 3 };
+        var command = new Command("bench", "Time the compliance report over a synthetic history, in a scratch database beside the audit database (dropped afterwards).")
+        {
+            decisions, runs,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var (count, times) = (parse.GetValue(decisions), parse.GetValue(runs));
+            if (count < 1 || times < 1)
+            {
+                Console.Error.WriteLine("--decisions and --runs must be at least 1");
+                return Task.FromResult(2);
+            }
+
+            return withDatabase([.. parse.UnmatchedTokens], async (app, ct) =>
+            {
+                var benchmark = new ReportBenchmark(app.Services.GetRequiredService<AuditDatabase>().ConnectionString, Console.Error);
+                var timings = await benchmark.RunAsync(count, times, ct);
+                foreach (var (timing, run) in timings.Select((t, i) => (t, i + 1)))
+                {
+                    Console.WriteLine(
+                        $"run {run}: report over {count:N0} decisions built in {timing.Build.TotalMilliseconds:N0} ms; rendered json {timing.Json.TotalMilliseconds:N0} ms, " +
+                        $"csv {timing.Csv.TotalMilliseconds:N0} ms, html {timing.Html.TotalMilliseconds:N0} ms; total {timing.Total.TotalMilliseconds:N0} ms");
+                }
+
+                var median = timings.Select(t => t.Total).Order().ElementAt(timings.Count / 2);
+                Console.WriteLine($"median total {median.TotalMilliseconds:N0} ms over {timings.Count} runs");
                 return 0;
             }, cancellationToken);
         });
