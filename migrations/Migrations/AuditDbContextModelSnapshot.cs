@@ -445,11 +445,21 @@ namespace SecureGateway.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("client");
 
+                    b.Property<int>("Count")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1)
+                        .HasColumnName("count");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)")
                         .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset?>("LastTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_time");
 
                     b.Property<string>("Module")
                         .IsRequired()

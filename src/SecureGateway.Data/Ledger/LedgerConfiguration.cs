@@ -12,6 +12,7 @@ internal sealed class DownloadConfiguration : IEntityTypeConfiguration<Download>
         // (module, version) btree answers "who pulled it"; time only ever grows, so a BRIN index serves report periods.
         builder.ToTable("downloads");
         builder.HasNoKey();
+        builder.Property(d => d.Count).HasDefaultValue(1).HasSentinel(0);
         builder.Property(d => d.Module).HasMaxLength(1024);
         builder.Property(d => d.Version).HasMaxLength(255);
         builder.Property(d => d.Kind).HasMaxLength(8);

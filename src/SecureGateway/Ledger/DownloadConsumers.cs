@@ -19,14 +19,14 @@ public sealed record Consumer(
 public sealed class DownloadConsumers(IDbContextFactory<AuditDbContext> contexts)
 {
     private const string Query = """
-        SELECT client, min(time), max(time), count(*),
+        SELECT client, min(time), max(coalesce(last_time, time)), sum(count)::bigint,
                array_agg(DISTINCT kind ORDER BY kind),
                array_agg(DISTINCT version ORDER BY version),
-               (array_agg(user_agent ORDER BY time DESC) FILTER (WHERE user_agent IS NOT NULL))[1]
+               (array_agg(user_agent ORDER BY coalesce(last_time, time) DESC) FILTER (WHERE user_agent IS NOT NULL))[1]
         FROM downloads
         WHERE module = @module AND (@version::text IS NULL OR version = @version)
         GROUP BY client
-        ORDER BY max(time) DESC, client
+        ORDER BY max(coalesce(last_time, time)) DESC, client
         """;
 
     /// <summary>Every client that pulled <paramref name="module"/> (at <paramref name="version"/> if given), latest pull first; <c>UserAgent</c> is the latest one seen.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 
 namespace SecureGateway.Ledger;
@@ -7,22 +8,24 @@ namespace SecureGateway.Ledger;
 /// database: entries go to a bounded in-memory queue that <see cref="LedgerWriter"/> writes in batches. When the queue is
 /// full (or closed at shutdown) the entry is spooled to disk at once rather than dropped.
 /// </summary>
+/// <remarks>
+/// The queue is a lock-free single-reader channel bounded by a counter: a bounded channel takes a lock on every write,
+/// which on a cached GET costs more than everything else the ledger does there.
+/// </remarks>
 public sealed partial class DownloadLedger
 {
-    private readonly Channel<LedgerEntry> queue;
+    private readonly Channel<LedgerEntry> queue = Channel.CreateUnbounded<LedgerEntry>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly int capacity;
     private readonly LedgerSpool spool;
     private readonly TimeProvider time;
     private readonly ILogger<DownloadLedger> logger;
+    private long queued;
     private long spooledDirectly;
     private long lost;
 
     internal DownloadLedger(LedgerOptions options, LedgerSpool spool, TimeProvider time, ILogger<DownloadLedger> logger)
     {
-        queue = Channel.CreateBounded<LedgerEntry>(new BoundedChannelOptions(options.Capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-        });
+        capacity = options.Capacity;
         this.spool = spool;
         this.time = time;
         this.logger = logger;
@@ -34,7 +37,22 @@ public sealed partial class DownloadLedger
     /// <summary>Entries lost because neither the database nor the spool directory could take them (each loss is logged).</summary>
     public long Lost => Interlocked.Read(ref lost);
 
-    internal ChannelReader<LedgerEntry> Reader => queue.Reader;
+    /// <summary>True once <see cref="Close"/> was called and everything queued was taken.</summary>
+    internal bool Drained => queue.Reader.Completion.IsCompleted;
+
+    internal bool TryTake([MaybeNullWhen(false)] out LedgerEntry entry)
+    {
+        if (!queue.Reader.TryRead(out entry))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref queued);
+        return true;
+    }
+
+    /// <summary>True when an entry can be taken; false once the queue is closed and empty.</summary>
+    internal ValueTask<bool> WaitToTakeAsync(CancellationToken cancellationToken) => queue.Reader.WaitToReadAsync(cancellationToken);
 
     /// <param name="module">Module path as requested (unescaped).</param>
     /// <param name="version">Canonical version.</param>
@@ -44,10 +62,12 @@ public sealed partial class DownloadLedger
     public void Record(string module, string version, string kind, string client, string? userAgent)
     {
         var entry = LedgerEntry.Create(time.GetUtcNow(), module, version, kind, client, userAgent);
-        if (queue.Writer.TryWrite(entry))
+        if (Interlocked.Increment(ref queued) <= capacity && queue.Writer.TryWrite(entry))
         {
             return;
         }
+
+        Interlocked.Decrement(ref queued);
 
         var total = Interlocked.Increment(ref spooledDirectly);
         if (total == 1 || total % 10_000 == 0)

@@ -3,10 +3,10 @@ using NpgsqlTypes;
 
 namespace SecureGateway.Ledger;
 
-/// <summary>Writes ledger entries into <c>downloads</c> with one binary COPY per batch.</summary>
+/// <summary>Writes ledger entries into <c>downloads</c>, one row each, with one binary COPY per batch.</summary>
 public sealed class LedgerDatabase(Func<string> connectionString)
 {
-    private const string Copy = "COPY downloads (time, module, version, kind, client, user_agent) FROM STDIN (FORMAT BINARY)";
+    private const string Copy = "COPY downloads (time, last_time, count, module, version, kind, client, user_agent) FROM STDIN (FORMAT BINARY)";
 
     /// <summary>All entries or none: the COPY is one statement.</summary>
     /// <exception cref="NpgsqlException">The database is unreachable or refused the rows.</exception>
@@ -21,6 +21,16 @@ public sealed class LedgerDatabase(Func<string> connectionString)
             {
                 await import.StartRowAsync(cancellationToken);
                 await import.WriteAsync(entry.Time.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+                if (entry.Count == 1)
+                {
+                    await import.WriteNullAsync(cancellationToken);
+                }
+                else
+                {
+                    await import.WriteAsync(entry.LastTime.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+                }
+
+                await import.WriteAsync(entry.Count, NpgsqlDbType.Integer, cancellationToken);
                 await import.WriteAsync(entry.Module, NpgsqlDbType.Varchar, cancellationToken);
                 await import.WriteAsync(entry.Version, NpgsqlDbType.Varchar, cancellationToken);
                 await import.WriteAsync(entry.Kind, NpgsqlDbType.Varchar, cancellationToken);

@@ -50,8 +50,8 @@ public sealed class LedgerSpool(string directory)
             ? [.. System.IO.Directory.EnumerateFiles(Directory, "*" + Extension).Order(StringComparer.Ordinal)]
             : [];
 
-    /// <summary>How many entries are waiting on disk.</summary>
-    public int CountPending() => Pending().Sum(file => File.ReadLines(file).Count(line => line.Length > 0));
+    /// <summary>How many pulls are waiting on disk.</summary>
+    public int CountPending() => Pending().Sum(file => Read(file).Sum(entry => entry.Count));
 
     /// <summary>
     /// After a crash: files caught between write and rename are kept; a last line cut short by the crash is all that can

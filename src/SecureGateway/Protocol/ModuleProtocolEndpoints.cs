@@ -40,7 +40,8 @@ public static class ModuleProtocolEndpoints
                 return await versions.LatestAsync(request.ModulePath, cancellationToken);
         }
 
-        var result = await admission.EnsureAdmittedAsync(request.ModuleVersion, RequestedBy(context), cancellationToken);
+        var requestedBy = RequestedBy(context);
+        var result = await admission.EnsureAdmittedAsync(request.ModuleVersion, requestedBy, cancellationToken);
         if (result.Status != AdmissionStatus.Admitted)
         {
             return ProxyResults.Refusal(result);
@@ -48,7 +49,7 @@ public static class ModuleProtocolEndpoints
 
         if (options.Value.DownloadLedger && HttpMethods.IsGet(context.Request.Method))
         {
-            ledger.Record(request.ModulePath, request.ModuleVersion.Version, request.Artefact.Extension(), RequestedBy(context) ?? "unknown", context.Request.Headers.UserAgent);
+            ledger.Record(request.ModulePath, request.ModuleVersion.Version, request.Artefact.Extension(), requestedBy ?? "unknown", context.Request.Headers.UserAgent);
         }
 
         return TypedResults.PhysicalFile(storage.Cache.PathOf(request.ModuleVersion, request.Artefact), request.Artefact.ContentType());

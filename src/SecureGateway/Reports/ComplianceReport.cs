@@ -102,6 +102,6 @@ public sealed record ChecksumDbStatus(string Database, TrustedHeadView? TrustedH
 public sealed record TrustedHeadView(long TreeSize, string TreeHash, DateTimeOffset VerifiedAt);
 
 /// <summary>Downloads served in the period, how many clients, and the ten clients that pulled most.</summary>
-public sealed record ConsumerSection(int Downloads, int Clients, IReadOnlyList<Consumer> Top);
+public sealed record ConsumerSection(long Downloads, int Clients, IReadOnlyList<Consumer> Top);
 
-public sealed record Consumer(string Client, int Downloads, int ModuleVersions, DateTimeOffset LastDownload);
+public sealed record Consumer(string Client, long Downloads, int ModuleVersions, DateTimeOffset LastDownload);

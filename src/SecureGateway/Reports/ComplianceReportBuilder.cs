@@ -232,11 +232,11 @@ public sealed class ComplianceReportBuilder(IDbContextFactory<AuditDbContext> co
     private static async Task<ConsumerSection> ConsumersAsync(AuditDbContext db, ReportPeriod period, CancellationToken cancellationToken)
     {
         var downloads = db.Downloads.AsNoTracking().Where(d => d.Time >= period.From && d.Time < period.To);
-        var total = await downloads.CountAsync(cancellationToken);
+        var total = await downloads.SumAsync(d => (long)d.Count, cancellationToken);
         var clients = await downloads.Select(d => d.Client).Distinct().CountAsync(cancellationToken);
         var top = await downloads
             .GroupBy(d => d.Client)
-            .Select(g => new { Client = g.Key, Downloads = g.Count(), ModuleVersions = g.Select(d => d.Module + "@" + d.Version).Distinct().Count(), Last = g.Max(d => d.Time) })
+            .Select(g => new { Client = g.Key, Downloads = g.Sum(d => (long)d.Count), ModuleVersions = g.Select(d => d.Module + "@" + d.Version).Distinct().Count(), Last = g.Max(d => d.LastTime ?? d.Time) })
             .OrderByDescending(c => c.Downloads).ThenBy(c => c.Client)
             .Take(TopConsumerCount)
             .ToListAsync(cancellationToken);

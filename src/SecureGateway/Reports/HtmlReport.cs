@@ -97,7 +97,7 @@ public static class HtmlReport
     {
         var o = report.Outcomes;
         page.Raw("<section id=\"summary\" class=\"cards\" aria-label=\"Summary\">");
-        foreach (var (label, value, css) in new (string, int, string)[]
+        foreach (var (label, value, css) in new (string, long, string)[]
         {
             ("decisions", o.Decisions, ""), ("admitted", o.Admitted, "admitted"), ("quarantined", o.Quarantined, "quarantined"),
             ("denied", o.Denied, "denied"), ("open in quarantine", report.OpenQuarantine.Count, ""), ("releases", report.Releases.Count, ""),
@@ -152,7 +152,7 @@ public static class HtmlReport
             return;
         }
 
-        page.Figure(SvgCharts.HorizontalBars("Denials by reason", TopRows(report.Denials.Select(d => (d.Reason, d.Count))), "#c62828", "denials"),
+        page.Figure(SvgCharts.HorizontalBars("Denials by reason", TopRows(report.Denials.Select(d => (d.Reason, (long)d.Count))), "#c62828", "denials"),
             "Denials by reason.");
         page.Table(["Reason", "Denials", "Example"],
             [.. report.Denials.Select(d => new[] { E(d.Reason), Count(d.Count), E(d.Example) })], numeric: [1]);
@@ -168,7 +168,7 @@ public static class HtmlReport
             return;
         }
 
-        page.Figure(SvgCharts.HorizontalBars("Admitted module versions by licence", TopRows(report.Licences.Select(l => (l.Spdx, l.Count))), "#1565c0", "module versions"),
+        page.Figure(SvgCharts.HorizontalBars("Admitted module versions by licence", TopRows(report.Licences.Select(l => (l.Spdx, (long)l.Count))), "#1565c0", "module versions"),
             "Admitted module versions by licence (SPDX id).");
         page.Table(["Licence", "Versions", "Module versions"],
             [.. report.Licences.Select(l => new[]
@@ -329,7 +329,7 @@ public static class HtmlReport
     }
 
     /// <summary>The first <see cref="ChartRows"/> - 1 rows and, when there are more, one summing the rest.</summary>
-    private static List<(string Label, int Value)> TopRows(IEnumerable<(string Label, int Value)> rows)
+    private static List<(string Label, long Value)> TopRows(IEnumerable<(string Label, long Value)> rows)
     {
         var all = rows.ToList();
         if (all.Count <= ChartRows)

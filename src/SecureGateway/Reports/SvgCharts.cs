@@ -78,11 +78,11 @@ internal static class SvgCharts
     }
 
     /// <summary>Horizontal bars, one row per label, longest first as given; labels cut to fit, in full in the tooltip.</summary>
-    public static string HorizontalBars(string title, IReadOnlyList<(string Label, int Value)> rows, string colour, string unit)
+    public static string HorizontalBars(string title, IReadOnlyList<(string Label, long Value)> rows, string colour, string unit)
     {
         const int labelWidth = 300;
         const int valueWidth = 90;
-        var max = Math.Max(1, rows.Count == 0 ? 0 : rows.Max(r => r.Value));
+        var max = Math.Max(1L, rows.Count == 0 ? 0 : rows.Max(r => r.Value));
         var barArea = Width - labelWidth - valueWidth;
         var svg = Open(title, Math.Max(1, rows.Count) * RowHeight + 8);
         for (var i = 0; i < rows.Count; i++)

@@ -14,12 +14,35 @@ public sealed class LedgerWriterTests
 
         harness.Record(20);
         harness.Ledger.Record("example.com/odd", "v2.0.0", "mod", "alice", new string('x', 600) + "\0");
-        await Eventually.HoldsAsync(async () => await harness.Database.DownloadCountAsync() == 21, "21 rows are written");
+        await Eventually.HoldsAsync(async () => await harness.Database.DownloadCountAsync() == 21, "21 pulls are written");
 
-        Assert.Equal(20, await harness.Database.ScalarAsync("SELECT count(*) FROM downloads WHERE module = 'example.com/m' AND version = 'v1.0.0' AND kind = 'zip' AND client = '10.0.0.1' AND user_agent = 'Go-http-client/1.1'"));
+        Assert.Equal(20, await harness.Database.ScalarAsync("SELECT sum(count) FROM downloads WHERE module = 'example.com/m' AND version = 'v1.0.0' AND kind = 'zip' AND client = '10.0.0.1' AND user_agent = 'Go-http-client/1.1'"));
         Assert.Equal(512, await harness.Database.ScalarAsync("SELECT length(user_agent) FROM downloads WHERE client = 'alice' AND kind = 'mod'"));
         Assert.Equal(1, await harness.Database.ScalarAsync("SELECT count(*) FROM downloads WHERE time > now() - interval '1 minute' AND client = 'alice'"));
         Assert.Empty(harness.Spool.Pending());
+    }
+
+    [Fact]
+    public async Task Record_IdenticalPullsInOneBatch_OneRowWithTheirCountAndFirstAndLastTime()
+    {
+        var database = await AuditTestDatabase.CreateAsync();
+        await using var harness = new LedgerHarness(database, new LedgerOptions { FlushInterval = TimeSpan.FromMilliseconds(200) });
+        var before = DateTimeOffset.UtcNow;
+        harness.Record(40);
+        harness.Record(3, client: "alice");
+        harness.Ledger.Record("example.com/m", "v1.0.0", "zip", "10.0.0.1", "curl/8");
+        harness.Ledger.Record("example.com/m", "v1.0.0", "mod", "10.0.0.1", "Go-http-client/1.1");
+        var after = DateTimeOffset.UtcNow;
+
+        await harness.StartAsync();
+
+        await Eventually.HoldsAsync(async () => await database.DownloadCountAsync() == 45, "45 pulls are written");
+        Assert.Equal(4, await database.ScalarAsync("SELECT count(*) FROM downloads"));
+        Assert.Equal(40, await database.ScalarAsync("SELECT count FROM downloads WHERE client = '10.0.0.1' AND kind = 'zip' AND user_agent = 'Go-http-client/1.1'"));
+        Assert.Equal(3, await database.ScalarAsync("SELECT count FROM downloads WHERE client = 'alice'"));
+        Assert.Equal(0, await database.ScalarAsync(
+            $"SELECT count(*) FROM downloads WHERE NOT (time >= '{before:O}' AND time <= coalesce(last_time, time) AND coalesce(last_time, time) <= '{after:O}')"));
+        Assert.Equal(1, await database.ScalarAsync("SELECT count(*) FROM downloads WHERE count = 40 AND last_time > time"));
     }
 
     [Fact]
@@ -141,7 +164,7 @@ public sealed class LedgerWriterTests
         await harness.StartAsync();
 
         await Eventually.HoldsAsync(() => Task.FromResult(harness.Spool.Pending().Count == 0), "the spool is processed");
-        Assert.Equal(2, await database.ScalarAsync("SELECT count(*) FROM downloads WHERE module = 'example.com/crash' AND client = 'bob' AND time = '2026-01-02T03:04:05Z'"));
+        Assert.Equal(2, await database.ScalarAsync("SELECT sum(count) FROM downloads WHERE module = 'example.com/crash' AND client = 'bob' AND time = '2026-01-02T03:04:05Z' AND last_time IS NULL"));
         var rejected = Assert.Single(Directory.GetFiles(spoolDirectory));
         Assert.EndsWith("00000002.rejected", rejected, StringComparison.Ordinal);
     }
