@@ -19,8 +19,7 @@ public static class AccessServiceCollectionExtensions
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, RoleAwareAuthorizationResultHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicies.Read, policy => policy.RequireRole(Roles.Admin, Roles.Reviewer, Roles.Auditor))
-            .AddPolicy(AdminPolicies.Review, policy => policy.RequireRole(Roles.Admin, Roles.Reviewer))
-            .AddPolicy(AdminPolicies.Administer, policy => policy.RequireRole(Roles.Admin));
+            .AddPolicy(AdminPolicies.Review, policy => policy.RequireRole(Roles.Admin, Roles.Reviewer));
         return services;
     }
 }

@@ -9,7 +9,8 @@ public static class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
         var admin = endpoints.MapGroup("/admin").RequireAuthorization(AdminPolicies.Read);
-        admin.MapGet("/decisions", ListDecisionsAsync);
+        admin.MapGet("/decisions", ListDecisionsAsync).WithTags("decisions")
+            .WithSummary("Decisions newest first, filtered by module, version, outcome, rule, actor and time, paged with before/next");
         admin.MapQuarantineApi();
         admin.MapReevaluationApi();
         admin.MapConsumersApi();

@@ -5,7 +5,7 @@ public static class Roles
 {
     public const string Admin = "admin";
 
-    /// <summary>Releases and denies quarantined versions; reads everything.</summary>
+    /// <summary>Releases and denies quarantined versions, starts re-evaluations; reads everything.</summary>
     public const string Reviewer = "reviewer";
 
     /// <summary>Reads decisions, the audit trail, consumers and reports; changes nothing.</summary>
@@ -25,7 +25,4 @@ public static class AdminPolicies
 
     /// <summary>admin or reviewer.</summary>
     public const string Review = "admin-review";
-
-    /// <summary>admin only (tokens, re-evaluation).</summary>
-    public const string Administer = "admin-administer";
 }

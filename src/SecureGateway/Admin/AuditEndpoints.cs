@@ -12,8 +12,10 @@ public static class AuditEndpoints
 {
     public static RouteGroupBuilder MapAuditApi(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/audit/verify", VerifyAsync).RequireAuthorization(AdminPolicies.Read);
-        admin.MapGet("/audit/events", ListEventsAsync).RequireAuthorization(AdminPolicies.Read);
+        admin.MapGet("/audit/verify", VerifyAsync).RequireAuthorization(AdminPolicies.Read).WithTags("audit")
+            .WithSummary("Walk the hash chain of decisions and audit events: ok, rows, firstBroken");
+        admin.MapGet("/audit/events", ListEventsAsync).RequireAuthorization(AdminPolicies.Read).WithTags("audit")
+            .WithSummary("Audit events: checksum-DB forks and head resets, policy bundles, tokens, re-evaluation runs");
         return admin;
     }
 

@@ -7,7 +7,8 @@ public static class ConsumersEndpoints
 {
     public static RouteGroupBuilder MapConsumersApi(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/consumers", ListAsync).RequireAuthorization(AdminPolicies.Read);
+        admin.MapGet("/consumers", ListAsync).RequireAuthorization(AdminPolicies.Read).WithTags("consumers")
+            .WithSummary("Who pulled a module (or one version of it) and when, from the download ledger");
         return admin;
     }
 

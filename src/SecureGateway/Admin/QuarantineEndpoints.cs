@@ -11,9 +11,12 @@ public static class QuarantineEndpoints
 {
     public static RouteGroupBuilder MapQuarantineApi(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/quarantine", ListAsync).RequireAuthorization(AdminPolicies.Read);
-        admin.MapPost("/quarantine/release", ReleaseAsync).RequireAuthorization(AdminPolicies.Review);
-        admin.MapPost("/quarantine/deny", DenyAsync).RequireAuthorization(AdminPolicies.Review);
+        admin.MapGet("/quarantine", ListAsync).RequireAuthorization(AdminPolicies.Read).WithTags("quarantine")
+            .WithSummary("Versions held for review, oldest first");
+        admin.MapPost("/quarantine/release", ReleaseAsync).RequireAuthorization(AdminPolicies.Review).WithTags("quarantine")
+            .WithSummary("Admit a quarantined version with a justification; with expires, a waiver that lapses into re-evaluation");
+        admin.MapPost("/quarantine/deny", DenyAsync).RequireAuthorization(AdminPolicies.Review).WithTags("quarantine")
+            .WithSummary("Deny a quarantined version for good, with a justification");
         return admin;
     }
 

@@ -7,8 +7,10 @@ public static class ReevaluationEndpoints
 {
     public static RouteGroupBuilder MapReevaluationApi(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/reevaluate", Start).RequireAuthorization(AdminPolicies.Administer);
-        admin.MapGet("/reevaluate", (ReevaluationRuns runs) => TypedResults.Ok(runs.Status)).RequireAuthorization(AdminPolicies.Read);
+        admin.MapPost("/reevaluate", Start).RequireAuthorization(AdminPolicies.Review).WithTags("re-evaluation")
+            .WithSummary("Run the live policies over every admitted version with current facts");
+        admin.MapGet("/reevaluate", (ReevaluationRuns runs) => TypedResults.Ok(runs.Status)).RequireAuthorization(AdminPolicies.Read).WithTags("re-evaluation")
+            .WithSummary("Progress and summary of the current or last re-evaluation run");
         return admin;
     }
 

@@ -9,6 +9,7 @@ public static class ReportEndpoints
     {
         admin.MapGet("/reports/compliance", ComplianceAsync)
             .RequireAuthorization(AdminPolicies.Read)
+            .WithTags("reports")
             .WithSummary("Compliance report over [from, to): JSON, CSV or a self-contained HTML page")
             .Produces<ComplianceReport>(StatusCodes.Status200OK, "application/json", "text/csv", "text/html")
             .Produces<AdminError>(StatusCodes.Status400BadRequest);

@@ -91,6 +91,7 @@ public static class GatewayApp
         services.AddGatewayAccess(builder.Configuration);
         services.AddDownloadLedger();
         services.AddGatewayHealthChecks();
+        services.AddAdminOpenApi();
     }
 
     private static IEnumerable<ClusterConfig> ChecksumDbCluster(SumDbSettings sumdb, GatewayOptions options) =>
@@ -107,6 +108,7 @@ public static class GatewayApp
     {
         app.MapGatewayHealth();
         app.MapAdminApi();
+        app.MapOpenApi();
         app.MapReverseProxy();
         app.MapChecksumDbProxy();
         app.MapModuleProtocol();

@@ -15,7 +15,7 @@ public sealed class RoleMatrixTests(RoleTokensFixture fixture) : IClassFixture<R
         ("GET", "admin/quarantine", [Roles.Admin, Roles.Reviewer, Roles.Auditor]),
         ("POST", "admin/quarantine/release", [Roles.Admin, Roles.Reviewer]),
         ("POST", "admin/quarantine/deny", [Roles.Admin, Roles.Reviewer]),
-        ("POST", "admin/reevaluate", [Roles.Admin]),
+        ("POST", "admin/reevaluate", [Roles.Admin, Roles.Reviewer]),
         ("GET", "admin/reevaluate", [Roles.Admin, Roles.Reviewer, Roles.Auditor]),
         ("GET", "admin/consumers?module=example.com/m", [Roles.Admin, Roles.Reviewer, Roles.Auditor]),
         ("GET", "admin/audit/verify", [Roles.Admin, Roles.Reviewer, Roles.Auditor]),

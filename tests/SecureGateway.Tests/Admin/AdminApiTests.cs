@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
 
@@ -29,6 +30,31 @@ public sealed class AdminApiTests : IAsyncLifetime
     {
         await gateway.DisposeAsync();
         await upstream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task OpenApi_Anonymous_DescribesEveryAdminEndpointWithBearerAuthAndNothingElse()
+    {
+        using var response = await gateway.Http.GetAsync("openapi/v1.json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = document.RootElement;
+        Assert.StartsWith("3.", root.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        var operations = root.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(operation => $"{operation.Name.ToUpperInvariant()} {path.Name}"))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(
+            [
+                "GET /admin/audit/events", "GET /admin/audit/verify", "GET /admin/consumers", "GET /admin/decisions", "GET /admin/quarantine",
+                "GET /admin/reevaluate", "GET /admin/reports/compliance", "POST /admin/quarantine/deny", "POST /admin/quarantine/release",
+                "POST /admin/reevaluate",
+            ],
+            operations);
+        Assert.Equal("bearer", root.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
+        Assert.True(root.GetProperty("security")[0].TryGetProperty("bearer", out _));
+        var release = root.GetProperty("paths").GetProperty("/admin/quarantine/release").GetProperty("post");
+        Assert.Equal("#/components/schemas/ReviewRequest", release.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
     }
 
     [Theory]
