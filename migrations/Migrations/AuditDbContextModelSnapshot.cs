@@ -50,6 +50,15 @@ namespace SecureGateway.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("name");
 
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("RevokedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("revoked_by");
+
                     b.PrimitiveCollection<List<string>>("Roles")
                         .IsRequired()
                         .HasColumnType("text[]")
@@ -66,7 +75,8 @@ namespace SecureGateway.Migrations
 
                     b.HasIndex("Name")
                         .IsUnique()
-                        .HasDatabaseName("ix_api_tokens_name");
+                        .HasDatabaseName("ix_api_tokens_name")
+                        .HasFilter("revoked_at IS NULL");
 
                     b.HasIndex("TokenHash")
                         .IsUnique()

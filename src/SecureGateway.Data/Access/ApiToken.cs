@@ -17,4 +17,9 @@ public sealed class ApiToken
     public DateTimeOffset CreatedAt { get; init; }
 
     public required string CreatedBy { get; init; }
+
+    /// <summary>When <c>token revoke</c> ended the token; null while it is valid.</summary>
+    public DateTimeOffset? RevokedAt { get; init; }
+
+    public string? RevokedBy { get; init; }
 }

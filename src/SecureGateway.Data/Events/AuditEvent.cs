@@ -49,6 +49,9 @@ public static class AuditEventKinds
     /// <summary>An API token was created.</summary>
     public const string TokenCreated = "token-created";
 
+    /// <summary>An API token was revoked.</summary>
+    public const string TokenRevoked = "token-revoked";
+
     /// <summary>The live policies were run again over admitted versions.</summary>
     public const string ReevaluationRun = "reevaluation-run";
 }

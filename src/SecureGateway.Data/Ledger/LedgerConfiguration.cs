@@ -31,11 +31,13 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
         builder.HasKey(t => t.Id);
         builder.Property(t => t.Id).UseIdentityAlwaysColumn();
         builder.Property(t => t.Name).HasMaxLength(128);
-        builder.HasIndex(t => t.Name).IsUnique();
+        // A revoked token keeps its row (the record of who held what); its name may be issued again.
+        builder.HasIndex(t => t.Name).IsUnique().HasFilter("revoked_at IS NULL");
         builder.Property(t => t.TokenHash).HasMaxLength(64);
         builder.HasIndex(t => t.TokenHash).IsUnique();
         builder.Property(t => t.Roles).HasColumnType("text[]");
         builder.Property(t => t.CreatedAt).HasDefaultValueSql("now()");
         builder.Property(t => t.CreatedBy).HasMaxLength(256);
+        builder.Property(t => t.RevokedBy).HasMaxLength(256);
     }
 }

@@ -22,10 +22,14 @@ public sealed record TokenCreation(string? Token, string? Error, long? AuditEven
     public bool Created => Token is not null;
 }
 
+/// <summary>The outcome of <see cref="ApiTokens.RevokeAsync"/>: the audit event recording it, or why nothing was revoked.</summary>
+public sealed record TokenRevocation(long? AuditEventId, string? Error);
+
 /// <summary>
 /// API tokens: the bootstrap <c>Gateway:AdminToken</c> (name <c>admin</c>, role admin) and the named tokens in
-/// <c>api_tokens</c>, of which only the SHA-256 is stored. Lookups are cached briefly, so a token is checked against the
-/// database at most every <see cref="CacheTime"/>.
+/// <c>api_tokens</c>, of which only the SHA-256 is stored. Lookups are cached for <see cref="CacheTime"/> (they keep
+/// answering through a short database outage); a revocation empties the cache, announced by PostgreSQL to
+/// <see cref="TokenRevocationListener"/>, so a revoked token stops working at once even when the CLI revoked it.
 /// </summary>
 public sealed class ApiTokens : IDisposable
 {
@@ -40,12 +44,16 @@ public sealed class ApiTokens : IDisposable
     /// <summary>How long a lookup (found or not) is remembered.</summary>
     public static readonly TimeSpan CacheTime = TimeSpan.FromSeconds(30);
 
+    /// <summary>The PostgreSQL notification channel on which revocations are announced.</summary>
+    public const string RevocationChannel = "api_token_revoked";
+
     private static readonly TokenIdentity Bootstrap = new(BootstrapName, [Roles.Admin]);
 
     private readonly IDbContextFactory<AuditDbContext> contexts;
     private readonly AuditEventLog events;
     private readonly byte[]? bootstrapHash;
     private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });
+    private long generation;
 
     public ApiTokens(IDbContextFactory<AuditDbContext> contexts, AuditEventLog events, IOptions<GatewayOptions> options)
     {
@@ -109,17 +117,66 @@ public sealed class ApiTokens : IDisposable
             return cached;
         }
 
+        var before = Interlocked.Read(ref generation);
+
         // Plain ADO.NET rather than an EF query: no retrying execution strategy, so a database outage answers at once (503).
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, roles FROM api_tokens WHERE token_hash = @hash";
+        command.CommandText = "SELECT name, roles FROM api_tokens WHERE token_hash = @hash AND revoked_at IS NULL";
         command.Parameters.Add(new Npgsql.NpgsqlParameter<string>("hash", key));
         await using var row = await command.ExecuteReaderAsync(cancellationToken);
         var identity = await row.ReadAsync(cancellationToken) ? new TokenIdentity(row.GetString(0), row.GetFieldValue<string[]>(1)) : null;
-        cache.Set(key, identity, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = CacheTime });
+        if (Interlocked.Read(ref generation) == before)
+        {
+            // Not when a revocation came in meanwhile: the answer read may be the one it ended.
+            cache.Set(key, identity, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = CacheTime });
+        }
+
         return identity;
+    }
+
+    /// <summary>
+    /// Ends the valid token named <paramref name="name"/>: its row stays (who held what, and when) but no longer
+    /// authenticates, a <c>token-revoked</c> audit event records the act, and running gateways are told at once.
+    /// </summary>
+    public async Task<TokenRevocation> RevokeAsync(string name, string revokedBy, CancellationToken cancellationToken)
+    {
+        if (string.Equals(name, BootstrapName, StringComparison.OrdinalIgnoreCase))
+        {
+            return new(null, $"\"{BootstrapName}\" is the bootstrap token: remove Gateway:AdminToken from the configuration and restart");
+        }
+
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            var revoked = await db.ApiTokens
+                .Where(t => t.Name == name && t.RevokedAt == null)
+                .ExecuteUpdateAsync(t => t.SetProperty(x => x.RevokedAt, DateTimeOffset.UtcNow).SetProperty(x => x.RevokedBy, revokedBy), cancellationToken);
+            if (revoked == 0)
+            {
+                return new(null, $"no valid token is named \"{name}\"");
+            }
+
+            await db.Database.ExecuteSqlRawAsync($"NOTIFY {RevocationChannel}", cancellationToken);
+        }
+
+        Forget();
+        var recorded = await events.AppendAsync(new AuditEvent
+        {
+            Kind = AuditEventKinds.TokenRevoked,
+            Actor = revokedBy,
+            Subject = name,
+            Summary = $"token \"{name}\" revoked",
+        }, cancellationToken);
+        return new(recorded.Id, null);
+    }
+
+    /// <summary>A token was revoked somewhere: nothing cached may answer for it any more.</summary>
+    internal void Forget()
+    {
+        Interlocked.Increment(ref generation);
+        cache.Compact(1.0);
     }
 
     public void Dispose() => cache.Dispose();

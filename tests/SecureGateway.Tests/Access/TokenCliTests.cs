@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ using SecureGateway.Tests.Ledger;
 
 namespace SecureGateway.Tests.Access;
 
-/// <summary><c>token create</c>, run as the operator runs it: the gateway's own executable against the audit database.</summary>
+/// <summary><c>token create | revoke</c>, run as the operator runs it: the gateway's own executable against the audit database.</summary>
 public sealed partial class TokenCliTests
 {
     [Fact]
@@ -49,6 +50,46 @@ public sealed partial class TokenCliTests
         Assert.DoesNotMatch(PrintedToken(), stdout);
         await using var db = await database.Contexts.CreateDbContextAsync();
         Assert.Equal(0, await db.ApiTokens.CountAsync());
+    }
+
+    [Fact]
+    public async Task Revoke_TokenInUseByARunningGateway_RefusedThereAtOnceRecordedAndNameReusable()
+    {
+        await using var gateway = await GatewayInstance.StartAsync(new Uri(TempDirectory.Create("empty-upstream")).AbsoluteUri);
+        string[] config = [$"--ConnectionStrings:Audit={gateway.ConnectionString}", $"--Gateway:DataDir={TempDirectory.Create("cli-data")}"];
+        var token = await gateway.CreateTokenAsync("carol", "auditor");
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, token));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, token)); // now cached
+
+        var (exit, stdout, stderr) = await GatewayCli.RunAsync(["token", "revoke", "--name", "carol", .. config]);
+        var again = await GatewayCli.RunAsync(["token", "revoke", "--name", "carol", .. config]);
+        var bootstrap = await GatewayCli.RunAsync(["token", "revoke", "--name", "admin", .. config]);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("token \"carol\" revoked (audit event ", stdout, StringComparison.Ordinal);
+        await Eventually.HoldsAsync(async () => await StatusAsync(gateway, token) == HttpStatusCode.Unauthorized, "the revoked token is refused", TimeSpan.FromSeconds(3));
+        Assert.Equal(1, again.Exit);
+        Assert.Contains("not revoked: no valid token is named \"carol\"", again.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, bootstrap.Exit);
+        Assert.Contains("remove Gateway:AdminToken", bootstrap.Stderr, StringComparison.Ordinal);
+        await using (var db = await AuditTestDatabase.Of(gateway.ConnectionString).Contexts.CreateDbContextAsync())
+        {
+            var revoked = await db.Events.SingleAsync(e => e.Kind == AuditEventKinds.TokenRevoked);
+            Assert.Equal("carol", revoked.Subject);
+            Assert.EndsWith("(cli)", revoked.Actor, StringComparison.Ordinal);
+            Assert.NotNull((await db.ApiTokens.SingleAsync(t => t.Name == "carol")).RevokedAt);
+        }
+
+        var reissued = await gateway.CreateTokenAsync("carol", "auditor");
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gateway, reissued));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(gateway, token));
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(GatewayInstance gateway, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "admin/audit/events").WithBearer(token);
+        using var response = await gateway.Http.SendAsync(request);
+        return response.StatusCode;
     }
 
     [GeneratedRegex("sgw_[A-Za-z0-9_-]{43}")]
