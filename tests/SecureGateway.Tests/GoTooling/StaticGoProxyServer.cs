@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
+using SecureGateway.Tests.Infrastructure;
 
 namespace SecureGateway.Tests.GoTooling;
 
@@ -20,8 +22,6 @@ namespace SecureGateway.Tests.GoTooling;
 /// </remarks>
 public sealed class StaticGoProxyServer : IAsyncDisposable
 {
-    private const int MaxHeaderBytes = 64 * 1024;
-
     private readonly string rootDirectory;
     private readonly string pathPrefix;
     private readonly TcpListener listener;
@@ -215,7 +215,7 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
                 : (405, "text/plain; charset=utf-8", Encoding.UTF8.GetBytes($"method not allowed: {request.Method}\n"));
 
         var keepAlive = request.KeepAlive && !behaviour.Truncate;
-        var head = $"HTTP/1.1 {status} {ReasonPhrase(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\n"
+        var head = $"HTTP/1.1 {status} {ReasonPhrases.GetReasonPhrase(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\n"
             + $"Connection: {(keepAlive ? "keep-alive" : "close")}\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), cancellationToken).ConfigureAwait(false);
         if (request.Method != "HEAD")
@@ -257,23 +257,6 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
         }
     }
 
-    private static string ReasonPhrase(int status) => status switch
-    {
-        200 => "OK",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        410 => "Gone",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "Status " + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
-
     private sealed record ResponseOverride
     {
         public int? StatusCode { get; init; }
@@ -285,115 +268,5 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
         public Task? Release { get; init; }
 
         public TimeSpan Delay { get; init; }
-    }
-
-    private sealed record RequestHead(string Method, string Target, bool KeepAlive, long ContentLength);
-
-    /// <summary>Reads request heads from a connection, keeping bytes that belong to the next request.</summary>
-    private sealed class RequestReader(NetworkStream stream)
-    {
-        private byte[] buffer = new byte[8192];
-        private int start;
-        private int end;
-
-        /// <returns>The next request head, or null when the client closed the connection between requests.</returns>
-        public async Task<RequestHead?> ReadHeadAsync(CancellationToken cancellationToken)
-        {
-            while (true)
-            {
-                var headEnd = buffer.AsSpan(start, end - start).IndexOf("\r\n\r\n"u8);
-                if (headEnd >= 0)
-                {
-                    var text = Encoding.Latin1.GetString(buffer, start, headEnd);
-                    start += headEnd + 4;
-                    return Parse(text);
-                }
-
-                if (end - start >= MaxHeaderBytes)
-                {
-                    throw new InvalidDataException("request head too large");
-                }
-
-                MakeRoom();
-                var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    return start == end ? null : throw new InvalidDataException("connection closed inside a request head");
-                }
-
-                end += read;
-            }
-        }
-
-        public async Task SkipBodyAsync(long length, CancellationToken cancellationToken)
-        {
-            var buffered = (int)Math.Min(length, end - start);
-            start += buffered;
-            length -= buffered;
-            while (length > 0)
-            {
-                MakeRoom();
-                var read = await stream.ReadAsync(buffer.AsMemory(end, (int)Math.Min(length, buffer.Length - end)), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    throw new InvalidDataException("connection closed inside a request body");
-                }
-
-                length -= read;
-            }
-        }
-
-        private void MakeRoom()
-        {
-            if (start > 0)
-            {
-                Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                end -= start;
-                start = 0;
-            }
-
-            if (end == buffer.Length)
-            {
-                Array.Resize(ref buffer, buffer.Length * 2);
-            }
-        }
-
-        private static RequestHead Parse(string head)
-        {
-            var lines = head.Split("\r\n");
-            var requestLine = lines[0].Split(' ');
-            if (requestLine.Length != 3)
-            {
-                throw new InvalidDataException($"bad request line: {lines[0]}");
-            }
-
-            var keepAlive = requestLine[2] == "HTTP/1.1";
-            long contentLength = 0;
-            foreach (var line in lines.Skip(1))
-            {
-                var colon = line.IndexOf(':', StringComparison.Ordinal);
-                if (colon <= 0)
-                {
-                    continue;
-                }
-
-                var name = line[..colon].Trim();
-                var value = line[(colon + 1)..].Trim();
-                if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
-                {
-                    keepAlive = !value.Equals("close", StringComparison.OrdinalIgnoreCase);
-                }
-                else if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
-                {
-                    contentLength = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
-                }
-                else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new InvalidDataException("request bodies with Transfer-Encoding are not supported");
-                }
-            }
-
-            return new RequestHead(requestLine[0], requestLine[1], keepAlive, contentLength);
-        }
     }
 }
