@@ -1,4 +1,3 @@
-using System.Text.Json;
 using SecureGateway.Audit;
 using SecureGateway.Facts;
 using SecureGateway.Modules;
@@ -35,7 +34,7 @@ public sealed class FactsCollector(
         return new ModuleFacts
         {
             Module = ModuleFacts.Identify(module.Path, module.Version),
-            Times = ModuleFacts.Age(now, firstSeen, InfoTime(staged), published),
+            Times = ModuleFacts.Age(now, firstSeen, verification.InfoTime, published),
             Licences = [.. licences.Select(l => new DetectedLicence(l.Spdx, l.File, l.Confidence))],
             Zip = new ArchiveFacts { ZipSize = verification.ZipSize, GoModSize = verification.GoModSize, FileCount = verification.FileCount ?? 0 },
             ChecksumDb = new ChecksumDbFacts
@@ -85,13 +84,4 @@ public sealed class FactsCollector(
         Stars = repository.Stars,
         Licence = repository.Licence,
     };
-
-    /// <summary>The publisher-controlled commit time from .info; already checked to be RFC 3339 when present.</summary>
-    private static DateTimeOffset? InfoTime(StagedModule staged)
-    {
-        using var document = JsonDocument.Parse(File.ReadAllBytes(staged.PathOf(ArtefactKind.Info)));
-        return document.RootElement.TryGetProperty("Time", out var value) && DateTimeOffset.TryParse(value.GetString(), out var parsed)
-            ? parsed
-            : null;
-    }
 }
