@@ -2,7 +2,9 @@ namespace SecureGateway.Tests.Infrastructure;
 
 internal static class TempDirectory
 {
-    /// <summary>A new empty directory under the system temp folder; tests leave them for the OS to clean.</summary>
+    private static readonly Lazy<string> RunFolder = new(() => TestRunFolders.For("scratch"));
+
+    /// <summary>A new empty directory in this run's scratch folder, which the next run removes.</summary>
     public static string Create(string purpose) =>
-        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "securegateway-tests", $"{purpose}-{Guid.NewGuid():N}")).FullName;
+        Directory.CreateDirectory(Path.Combine(RunFolder.Value, $"{purpose}-{Guid.NewGuid():N}")).FullName;
 }

@@ -21,7 +21,7 @@ internal static class TestPostgres
 
     private static async Task<EmbeddedPostgres> StartAsync()
     {
-        var directory = Path.Combine(Path.GetTempPath(), $"securegateway-tests-pg-{Environment.ProcessId}");
+        var directory = TestRunFolders.For("postgres");
         var cluster = await EmbeddedPostgres.StartAsync(
             directory, new EmbeddedPostgresOptions { Durable = false, MaxConnections = 1000 }, NullLogger.Instance, CancellationToken.None);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
