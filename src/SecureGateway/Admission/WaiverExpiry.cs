@@ -1,5 +1,4 @@
 using SecureGateway.Audit;
-using SecureGateway.Data.Decisions;
 using SecureGateway.Policy;
 
 namespace SecureGateway.Admission;
@@ -17,9 +16,7 @@ public sealed partial class WaiverExpiry(Reevaluation reevaluation, CurrentDecis
         {
             try
             {
-                var now = time.GetUtcNow();
-                var admitted = await current.WithOutcomeAsync(DecisionOutcome.Admitted, null, stoppingToken);
-                if (policy.Current is { } bundle && admitted.Any(d => d.ExpiresAt <= now))
+                if (policy.Current is { } bundle && await current.AnyLapsedWaiverAsync(time.GetUtcNow(), stoppingToken))
                 {
                     var summary = await reevaluation.RunAsync(bundle, AdmissionService.GatewayActor, onlyExpiredWaivers: true, null, stoppingToken);
                     LogExpired(summary.Changes.Count);

@@ -11,16 +11,27 @@ public sealed class CurrentDecisions(IDbContextFactory<AuditDbContext> contexts)
     public async Task<IReadOnlyList<Decision>> WithOutcomeAsync(DecisionOutcome outcome, string? module, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var decisions = db.Decisions.AsNoTracking();
+        var current = Current(db, outcome);
         if (module is not null)
         {
-            decisions = decisions.Where(d => d.Module == module);
+            current = current.Where(d => d.Module == module);
         }
 
-        var latest = await decisions
-            .GroupBy(d => new { d.Module, d.Version })
-            .Select(g => g.OrderByDescending(d => d.Id).First())
-            .ToListAsync(cancellationToken);
-        return [.. latest.Where(d => d.Outcome == outcome).OrderBy(d => d.Id)];
+        return await current.OrderBy(d => d.Id).ToListAsync(cancellationToken);
     }
+
+    /// <summary>Whether some admitted version's release was a waiver that has lapsed by <paramref name="now"/>.</summary>
+    public async Task<bool> AnyLapsedWaiverAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await Current(db, DecisionOutcome.Admitted).AnyAsync(d => d.ExpiresAt <= now, cancellationToken);
+    }
+
+    /// <summary>
+    /// Latest decisions with <paramref name="outcome"/>, filtered in the database: a decision no later one of its module
+    /// version supersedes (an anti-join the (module, version, id) index answers), so only the matching rows travel.
+    /// </summary>
+    private static IQueryable<Decision> Current(AuditDbContext db, DecisionOutcome outcome) =>
+        db.Decisions.AsNoTracking().Where(d => d.Outcome == outcome
+            && !db.Decisions.Any(later => later.Module == d.Module && later.Version == d.Version && later.Id > d.Id));
 }
