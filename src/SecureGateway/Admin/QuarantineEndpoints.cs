@@ -20,11 +20,16 @@ public static class QuarantineEndpoints
         return admin;
     }
 
-    /// <summary>GET /admin/quarantine?module= — versions held for review, oldest first.</summary>
-    private static async Task<IResult> ListAsync(CurrentDecisions current, TimeProvider time, string? module, CancellationToken cancellationToken)
+    /// <summary>GET /admin/quarantine?module=&amp;rule= — versions held for review, oldest first; <c>rule</c>: those that rule quarantined.</summary>
+    private static async Task<IResult> ListAsync(CurrentDecisions current, TimeProvider time, string? module, string? rule, CancellationToken cancellationToken)
     {
+        if (rule is "")
+        {
+            return TypedResults.BadRequest(new AdminError("rule must name a policy rule (its file name without .js)"));
+        }
+
         var now = time.GetUtcNow();
-        var items = await current.WithOutcomeAsync(DecisionOutcome.Quarantined, module, cancellationToken);
+        var items = await current.WithOutcomeAsync(DecisionOutcome.Quarantined, module, rule, cancellationToken);
         return TypedResults.Ok(new
         {
             items = items.Select(d => new QuarantineItem(d.Module, d.Version, d.Reasons, d.Time, d.Id, Math.Round((now - d.Time).TotalDays, 2))),

@@ -28,7 +28,7 @@ public sealed class Reevaluation(
         PolicyBundle bundle, string actor, bool onlyExpiredWaivers, IProgress<ReevaluationProgress>? progress, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
-        var admitted = (await current.WithOutcomeAsync(DecisionOutcome.Admitted, null, cancellationToken))
+        var admitted = (await current.WithOutcomeAsync(DecisionOutcome.Admitted, null, null, cancellationToken))
             .Where(d => !onlyExpiredWaivers || d.ExpiresAt <= started)
             .ToList();
         var changes = new List<ReevaluationChange>();

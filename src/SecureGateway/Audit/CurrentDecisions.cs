@@ -7,14 +7,22 @@ namespace SecureGateway.Audit;
 /// <summary>The state of module versions: each one's latest decision, which later acts (reviews, re-evaluations) supersede.</summary>
 public sealed class CurrentDecisions(IDbContextFactory<AuditDbContext> contexts)
 {
-    /// <summary>Versions whose latest decision has <paramref name="outcome"/>, optionally of one module, oldest first.</summary>
-    public async Task<IReadOnlyList<Decision>> WithOutcomeAsync(DecisionOutcome outcome, string? module, CancellationToken cancellationToken)
+    /// <summary>
+    /// Versions whose latest decision has <paramref name="outcome"/>, oldest first; optionally only of one module, or only
+    /// those a given policy rule quarantined or denied.
+    /// </summary>
+    public async Task<IReadOnlyList<Decision>> WithOutcomeAsync(DecisionOutcome outcome, string? module, string? rule, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var current = Current(db, outcome);
         if (module is not null)
         {
             current = current.Where(d => d.Module == module);
+        }
+
+        if (rule is not null)
+        {
+            current = RuleRefusals.Of(current, rule);
         }
 
         return await current.OrderBy(d => d.Id).ToListAsync(cancellationToken);

@@ -1,8 +1,6 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using SecureGateway.Data;
 using SecureGateway.Data.Decisions;
-using SecureGateway.Policy;
 
 namespace SecureGateway.Audit;
 
@@ -85,13 +83,7 @@ public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
 
         if (query.Rule is not null)
         {
-            // rule_results is [{ "rule", "verdict", "reason" }]; the verdict is stored as PolicyVerdict's number
-            // (2 quarantine, 3 deny), or its name should a converter ever write names. Containment (@>) is what a GIN index on
-            // rule_results would serve, should this filter ever need one.
-            var refusals = RefusalsBy(query.Rule);
-            decisions = decisions.Where(d => d.RuleResults != null && (
-                EF.Functions.JsonContains(d.RuleResults, refusals[0]) || EF.Functions.JsonContains(d.RuleResults, refusals[1])
-                || EF.Functions.JsonContains(d.RuleResults, refusals[2]) || EF.Functions.JsonContains(d.RuleResults, refusals[3])));
+            decisions = RuleRefusals.Of(decisions, query.Rule);
         }
 
         if (query.Actor is not null)
@@ -116,13 +108,6 @@ public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
 
         return await decisions.OrderByDescending(d => d.Id).Take(query.Limit).ToListAsync(cancellationToken);
     }
-
-    /// <summary>JSON documents contained in the rule_results of a decision that <paramref name="rule"/> quarantined or denied.</summary>
-    private static string[] RefusalsBy(string rule) =>
-    [
-        .. new object[] { (int)PolicyVerdict.Quarantine, (int)PolicyVerdict.Deny, "quarantine", "deny" }
-            .Select(verdict => JsonSerializer.Serialize(new[] { new { rule, verdict } })),
-    ];
 }
 
 /// <summary>

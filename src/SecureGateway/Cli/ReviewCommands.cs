@@ -24,11 +24,12 @@ internal static class ReviewCommands
     private static Command List(Func<string[], Func<WebApplication, CancellationToken, Task<int>>, CancellationToken, Task<int>> withDatabase)
     {
         var module = new Option<string>("--module") { Description = "Only this module." };
-        var command = new Command("list", "Versions in quarantine, oldest first, with why.") { module };
+        var rule = new Option<string>("--rule") { Description = "Only those this policy rule (its file name without .js) quarantined." };
+        var command = new Command("list", "Versions in quarantine, oldest first, with why.") { module, rule };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) => withDatabase([.. parse.UnmatchedTokens], async (app, ct) =>
         {
-            var items = await app.Services.GetRequiredService<CurrentDecisions>().WithOutcomeAsync(DecisionOutcome.Quarantined, parse.GetValue(module), ct);
+            var items = await app.Services.GetRequiredService<CurrentDecisions>().WithOutcomeAsync(DecisionOutcome.Quarantined, parse.GetValue(module), parse.GetValue(rule), ct);
             foreach (var item in items)
             {
                 Console.WriteLine($"{item.Module}@{item.Version}  since {item.Time:u}  decision {item.Id}");

@@ -1,5 +1,7 @@
+using System.Text.Json;
 using SecureGateway.Audit;
 using SecureGateway.Data.Decisions;
+using SecureGateway.Policy;
 using SecureGateway.Tests.Ledger;
 
 namespace SecureGateway.Tests.Audit;
@@ -22,13 +24,30 @@ public sealed class CurrentDecisionsTests
             Decision("example.com/a", "v1.1.0", DecisionOutcome.Quarantined));
         var current = new CurrentDecisions(database.Contexts);
 
-        var quarantined = await current.WithOutcomeAsync(DecisionOutcome.Quarantined, null, CancellationToken.None);
-        var ofA = await current.WithOutcomeAsync(DecisionOutcome.Quarantined, "example.com/a", CancellationToken.None);
-        var admitted = await current.WithOutcomeAsync(DecisionOutcome.Admitted, null, CancellationToken.None);
+        var quarantined = await current.WithOutcomeAsync(DecisionOutcome.Quarantined, null, null, CancellationToken.None);
+        var ofA = await current.WithOutcomeAsync(DecisionOutcome.Quarantined, "example.com/a", null, CancellationToken.None);
+        var admitted = await current.WithOutcomeAsync(DecisionOutcome.Admitted, null, null, CancellationToken.None);
 
         Assert.Equal(["example.com/b@v1.0.0", "example.com/c@v1.0.0", "example.com/a@v1.1.0"], quarantined.Select(d => $"{d.Module}@{d.Version}"));
         Assert.Equal(["example.com/a@v1.1.0"], ofA.Select(d => $"{d.Module}@{d.Version}"));
         Assert.Equal(["example.com/a@v1.0.0"], admitted.Select(d => $"{d.Module}@{d.Version}"));
+    }
+
+    [Fact]
+    public async Task WithOutcome_Rule_OnlyVersionsThatRuleQuarantined()
+    {
+        var database = await AuditTestDatabase.CreateAsync();
+        await AppendAsync(database,
+            Decision("example.com/l", "v1.0.0", DecisionOutcome.Quarantined, rules: [new("licence", PolicyVerdict.Quarantine, "no licence"), new("age", PolicyVerdict.Admit, null)]),
+            Decision("example.com/y", "v1.0.0", DecisionOutcome.Quarantined, rules: [new("licence", PolicyVerdict.Admit, "MIT"), new("age", PolicyVerdict.Quarantine, "2 days old")]),
+            Decision("example.com/n", "v1.0.0", DecisionOutcome.Quarantined));
+        var current = new CurrentDecisions(database.Contexts);
+
+        var byLicence = await current.WithOutcomeAsync(DecisionOutcome.Quarantined, null, "licence", CancellationToken.None);
+        var byAge = await current.WithOutcomeAsync(DecisionOutcome.Quarantined, null, "age", CancellationToken.None);
+
+        Assert.Equal(["example.com/l"], byLicence.Select(d => d.Module));
+        Assert.Equal(["example.com/y"], byAge.Select(d => d.Module));
     }
 
     [Fact]
@@ -45,8 +64,11 @@ public sealed class CurrentDecisionsTests
         Assert.True(await current.AnyLapsedWaiverAsync(Now.AddDays(2), CancellationToken.None));
     }
 
-    private static Decision Decision(string module, string version, DecisionOutcome outcome, DateTimeOffset? expires = null) =>
-        new() { Time = Now, Module = module, Version = version, Outcome = outcome, Reasons = ["test"], ExpiresAt = expires, Actor = "gateway" };
+    private static Decision Decision(string module, string version, DecisionOutcome outcome, DateTimeOffset? expires = null, RuleResult[]? rules = null) => new()
+    {
+        Time = Now, Module = module, Version = version, Outcome = outcome, Reasons = ["test"], ExpiresAt = expires, Actor = "gateway",
+        RuleResults = rules is null ? null : JsonSerializer.Serialize(rules, PolicyJson.Options),
+    };
 
     private static async Task AppendAsync(AuditTestDatabase database, params Decision[] decisions)
     {
