@@ -105,7 +105,7 @@ public sealed partial class AdmissionService(
     /// reason nothing can be decided now (a source is unavailable): the gateway does not admit what it cannot check.
     /// </summary>
     private async Task<(Decision? Decision, AdmissionResult? Unavailable)> DecideAsync(
-        ModuleVersion module, IModuleSource source, StagedModule staged, string? requestedBy, CancellationToken cancellationToken)
+        ModuleVersion module, IUpstream source, StagedModule staged, string? requestedBy, CancellationToken cancellationToken)
     {
         var verification = ModuleVerification.Of(module, staged);
         if (verification.Violations.Count > 0)
@@ -151,7 +151,7 @@ public sealed partial class AdmissionService(
     /// <summary>
     /// Fetches .info, .mod and .zip in that order; null when all arrived, else the first failure.
     /// </summary>
-    private static async Task<AdmissionResult?> FetchAsync(IModuleSource source, ModuleVersion module, StagedModule staged, CancellationToken cancellationToken)
+    private static async Task<AdmissionResult?> FetchAsync(IUpstream source, ModuleVersion module, StagedModule staged, CancellationToken cancellationToken)
     {
         var prefix = $"{ModuleEscaping.EscapePath(module.Path)}/@v/{ModuleEscaping.EscapeVersion(module.Version)}";
         foreach (var (kind, limit) in new[] { (ArtefactKind.Info, MaxInfoBytes), (ArtefactKind.Mod, ModuleZipRules.MaxGoMod), (ArtefactKind.Zip, ModuleZipRules.MaxZipFile) })
@@ -173,7 +173,7 @@ public sealed partial class AdmissionService(
     }
 
     private static Decision NewDecision(
-        ModuleVersion module, IModuleSource source, DecisionOutcome outcome, IReadOnlyList<string> reasons,
+        ModuleVersion module, IUpstream source, DecisionOutcome outcome, IReadOnlyList<string> reasons,
         ModuleVerification? verification = null, ChecksumDbVerdict? sumdb = null,
         (string Revision, ModuleFacts Facts, PolicyDecision Verdict)? policyRun = null) => new()
     {

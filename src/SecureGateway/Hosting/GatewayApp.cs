@@ -76,12 +76,12 @@ public static class GatewayApp
         services.AddHostedService(provider => provider.GetRequiredService<LivePolicy>());
         services.AddSingleton(TimeProvider.System);
         services.AddFactSources(builder.Configuration);
-        services.AddKeyedSingleton<IModuleSource>(ChecksumDbProxyEndpoints.ClusterId, (provider, _) => new HttpModuleSource(
+        services.AddKeyedSingleton<IUpstream>(ChecksumDbProxyEndpoints.ClusterId, (provider, _) => new HttpUpstream(
             ChecksumDbProxyEndpoints.ClusterId, sumdb.Url?.AbsoluteUri.TrimEnd('/') ?? "", provider.GetRequiredService<IProxyStateLookup>(), options.UpstreamTimeout));
         services.AddSingleton(provider => new ChecksumDbTiles(
-            provider.GetRequiredKeyedService<IModuleSource>(ChecksumDbProxyEndpoints.ClusterId), Path.Combine(options.DataDir, "sumdb", sumdb.Name)));
+            provider.GetRequiredKeyedService<IUpstream>(ChecksumDbProxyEndpoints.ClusterId), Path.Combine(options.DataDir, "sumdb", sumdb.Name)));
         services.AddSingleton(provider => new ChecksumDbVerifier(
-            sumdb, options.NoSumDb, provider.GetRequiredKeyedService<IModuleSource>(ChecksumDbProxyEndpoints.ClusterId),
+            sumdb, options.NoSumDb, provider.GetRequiredKeyedService<IUpstream>(ChecksumDbProxyEndpoints.ClusterId),
             provider.GetRequiredService<ChecksumDbTiles>(), provider.GetRequiredService<TrustedHeads>(), provider.GetRequiredService<ILogger<ChecksumDbVerifier>>()));
         services.AddSingleton<TrustedHeads>();
         services.AddSingleton(new GatewayStorage(options.DataDir));

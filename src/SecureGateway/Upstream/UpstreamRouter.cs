@@ -13,8 +13,8 @@ public sealed class UpstreamRouter
 {
     private const string DefaultClusterId = "upstream";
 
-    private readonly (string Modules, IModuleSource Source)[] routes;
-    private readonly IModuleSource fallback;
+    private readonly (string Modules, IUpstream Source)[] routes;
+    private readonly IUpstream fallback;
 
     internal UpstreamRouter(GatewayOptions options, IProxyStateLookup proxyState)
     {
@@ -24,7 +24,7 @@ public sealed class UpstreamRouter
         fallback = Create(DefaultClusterId, options.Upstream, options, proxyState);
     }
 
-    public IModuleSource For(string modulePath) =>
+    public IUpstream For(string modulePath) =>
         routes.FirstOrDefault(r => ModulePathPatterns.Matches(r.Modules, modulePath)).Source ?? fallback;
 
     /// <summary>The YARP clusters for every HTTP upstream in <paramref name="options"/>.</summary>
@@ -40,12 +40,12 @@ public sealed class UpstreamRouter
             })
             .ToList();
 
-    private static IModuleSource Create(string clusterId, string url, GatewayOptions options, IProxyStateLookup proxyState)
+    private static IUpstream Create(string clusterId, string url, GatewayOptions options, IProxyStateLookup proxyState)
     {
         var uri = ParseUpstreamUrl(url);
         return uri.IsFile
-            ? new FileModuleSource(uri.LocalPath)
-            : new HttpModuleSource(clusterId, url.TrimEnd('/'), proxyState, options.UpstreamTimeout);
+            ? new FileUpstream(uri.LocalPath)
+            : new HttpUpstream(clusterId, url.TrimEnd('/'), proxyState, options.UpstreamTimeout);
     }
 
     private static Uri ParseUpstreamUrl(string url) =>

@@ -9,7 +9,7 @@ namespace SecureGateway.Verification.ChecksumDb;
 /// (<see cref="FromDatabase"/>), so a forked database cannot hide behind our cache nor our cache behind it.
 /// Every tile, cached or not, is re-authenticated by <see cref="TileHashReader"/> against the head in use.
 /// </summary>
-public sealed class ChecksumDbTiles(IModuleSource database, string cacheDirectory) : ITileReader
+public sealed class ChecksumDbTiles(IUpstream database, string cacheDirectory) : ITileReader
 {
     public const int TileHeight = 8;
     private const int FullTileBytes = (1 << TileHeight) * TlogHash.Size;
@@ -48,7 +48,7 @@ public sealed class ChecksumDbTiles(IModuleSource database, string cacheDirector
         return File.Exists(file) ? File.ReadAllBytes(file) : null;
     }
 
-    private static async Task<byte[]> FetchAsync(IModuleSource database, Tile tile, CancellationToken cancellationToken)
+    private static async Task<byte[]> FetchAsync(IUpstream database, Tile tile, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream();
         var fetch = await database.FetchAsync(tile.Path(), body, FullTileBytes, cancellationToken);
@@ -77,7 +77,7 @@ public sealed class ChecksumDbTiles(IModuleSource database, string cacheDirector
 
     private static string CachePath(string cacheDirectory, Tile tile) => Path.Combine(cacheDirectory, tile.Path());
 
-    private sealed class DatabaseOnly(IModuleSource database, string cacheDirectory) : ITileReader
+    private sealed class DatabaseOnly(IUpstream database, string cacheDirectory) : ITileReader
     {
         public int Height => TileHeight;
 

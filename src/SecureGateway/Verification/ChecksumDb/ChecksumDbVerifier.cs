@@ -11,7 +11,7 @@ namespace SecureGateway.Verification.ChecksumDb;
 public sealed partial class ChecksumDbVerifier(
     SumDbSettings settings,
     string? privatePatterns,
-    IModuleSource database,
+    IUpstream database,
     ChecksumDbTiles tiles,
     TrustedHeads heads,
     ILogger<ChecksumDbVerifier> logger) : IDisposable

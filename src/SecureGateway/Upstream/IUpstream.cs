@@ -1,7 +1,10 @@
 namespace SecureGateway.Upstream;
 
-/// <summary>An upstream in GOPROXY layout: an HTTP proxy reached through YARP, or a directory for air-gapped sites.</summary>
-public interface IModuleSource
+/// <summary>
+/// Something read by relative path: a GOPROXY upstream (an HTTP proxy reached through YARP, or a directory for air-gapped
+/// sites) or the checksum database.
+/// </summary>
+public interface IUpstream
 {
     /// <summary>The base URL, as recorded with each decision.</summary>
     string BaseUrl { get; }

@@ -4,7 +4,7 @@ namespace SecureGateway.Upstream;
 /// A directory in GOPROXY layout (what <c>go mod download</c> leaves in <c>$GOMODCACHE/cache/download</c>),
 /// for air-gapped sites. It has no <c>@latest</c>, so the go command falls back to <c>@v/list</c>, as with GOPROXY=file://.
 /// </summary>
-internal sealed class FileModuleSource(string directory) : IModuleSource
+internal sealed class FileUpstream(string directory) : IUpstream
 {
     private readonly string root = Path.GetFullPath(directory) + Path.DirectorySeparatorChar;
 

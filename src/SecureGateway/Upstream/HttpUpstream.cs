@@ -5,10 +5,10 @@ using Yarp.ReverseProxy;
 namespace SecureGateway.Upstream;
 
 /// <summary>
-/// An HTTP(S) GOPROXY reached through a YARP cluster: YARP owns the destination and the HttpClient
+/// An HTTP(S) GOPROXY or checksum database reached through a YARP cluster: YARP owns the destination and the HttpClient
 /// (connection pooling, TLS and HTTP-version settings, config reloads); this class only asks for one file.
 /// </summary>
-internal sealed class HttpModuleSource(string clusterId, string baseUrl, IProxyStateLookup proxyState, TimeSpan idleTimeout) : IModuleSource
+internal sealed class HttpUpstream(string clusterId, string baseUrl, IProxyStateLookup proxyState, TimeSpan idleTimeout) : IUpstream
 {
     private const int MaxRedirects = 5;
     private const int MaxReasonBytes = 512;
