@@ -46,9 +46,7 @@ public sealed class QuarantineReview(DecisionLog decisions, GatewayStorage stora
             return new(ReviewStatus.Conflict, $"{module} is quarantined (decision {quarantined.Id}) but its files are no longer held; it cannot be released");
         }
 
-        var waiver = expires is null ? "" : $" until {expires:u}";
-        var released = await decisions.RecordAsync(Review(quarantined, DecisionOutcome.Admitted, actor, justification!, expires,
-            $"released from quarantine by {actor}{waiver}: {justification}"), cancellationToken);
+        var released = await decisions.RecordAsync(Release(quarantined, actor, justification!, expires), cancellationToken);
         storage.Quarantine.MoveTo(module, storage.Cache);
         return new(ReviewStatus.Done, $"released {module} (decision {released.Id})", released);
     }
@@ -61,8 +59,7 @@ public sealed class QuarantineReview(DecisionLog decisions, GatewayStorage stora
             return refusal!;
         }
 
-        var denied = await decisions.RecordAsync(Review(quarantined, DecisionOutcome.Denied, actor, justification!, null,
-            $"denied after review by {actor}: {justification}"), cancellationToken);
+        var denied = await decisions.RecordAsync(Denial(quarantined, actor, justification!), cancellationToken);
         storage.Quarantine.Delete(module);
         return new(ReviewStatus.Done, $"denied {module} (decision {denied.Id})", denied);
     }
@@ -84,9 +81,20 @@ public sealed class QuarantineReview(DecisionLog decisions, GatewayStorage stora
         };
     }
 
+    /// <summary>The decision recording a release; <paramref name="at"/> left default, the database's clock dates it.</summary>
+    internal static Decision Release(Decision quarantined, string actor, string justification, DateTimeOffset? expires, DateTimeOffset at = default) =>
+        Review(quarantined, DecisionOutcome.Admitted, actor, justification, expires,
+            $"released from quarantine by {actor}{(expires is null ? "" : $" until {expires:u}")}: {justification}", at);
+
+    /// <summary>The decision recording a denial after review; <paramref name="at"/> as for <see cref="Release"/>.</summary>
+    internal static Decision Denial(Decision quarantined, string actor, string justification, DateTimeOffset at = default) =>
+        Review(quarantined, DecisionOutcome.Denied, actor, justification, null, $"denied after review by {actor}: {justification}", at);
+
     /// <summary>The reviewer's decision carries the quarantined one's evidence forward, so the new row stands on its own.</summary>
-    private static Decision Review(Decision quarantined, DecisionOutcome outcome, string actor, string justification, DateTimeOffset? expires, string reason) => new()
+    private static Decision Review(
+        Decision quarantined, DecisionOutcome outcome, string actor, string justification, DateTimeOffset? expires, string reason, DateTimeOffset at) => new()
     {
+        Time = at,
         Module = quarantined.Module,
         Version = quarantined.Version,
         Outcome = outcome,

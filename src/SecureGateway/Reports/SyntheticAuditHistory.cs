@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using SecureGateway.Admission;
 using SecureGateway.Data;
 using SecureGateway.Data.ChecksumDb;
 using SecureGateway.Data.Decisions;
@@ -131,31 +132,13 @@ internal sealed class SyntheticAuditHistory(IDbContextFactory<AuditDbContext> co
         };
     }
 
-    /// <summary>A reviewer's act carries the quarantined decision's evidence forward, as <c>QuarantineReview</c> does.</summary>
+    /// <summary>A reviewer's act, recorded exactly as <see cref="QuarantineReview"/> records it.</summary>
     private static Decision Reviewed(Decision quarantined, DateTimeOffset time, DecisionOutcome outcome, int index, DateTimeOffset? expires)
     {
         var reviewer = Reviewers[index % Reviewers.Length];
-        var justification = outcome == DecisionOutcome.Admitted ? $"licence checked by legal, ticket LEGAL-{index}" : $"no licence; vendor declined, ticket LEGAL-{index}";
-        return new Decision
-        {
-            Time = time,
-            Module = quarantined.Module,
-            Version = quarantined.Version,
-            Outcome = outcome,
-            Reasons = [outcome == DecisionOutcome.Admitted
-                ? $"released from quarantine by {reviewer}: {justification}"
-                : $"denied after review by {reviewer}: {justification}", $"was quarantined: {quarantined.Reasons[0]}"],
-            ZipHash = quarantined.ZipHash,
-            GoModHash = quarantined.GoModHash,
-            ChecksumDb = quarantined.ChecksumDb,
-            ChecksumDbTreeSize = quarantined.ChecksumDbTreeSize,
-            PolicyRevision = quarantined.PolicyRevision,
-            Facts = quarantined.Facts,
-            RuleResults = quarantined.RuleResults,
-            Justification = justification,
-            ExpiresAt = expires,
-            Actor = reviewer,
-        };
+        return outcome == DecisionOutcome.Admitted
+            ? QuarantineReview.Release(quarantined, reviewer, $"licence checked by legal, ticket LEGAL-{index}", expires, time)
+            : QuarantineReview.Denial(quarantined, reviewer, $"no licence; vendor declined, ticket LEGAL-{index}", time);
     }
 
     private LedgerEntry Download(int index)
