@@ -1,0 +1,69 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+using SecureGateway.Hosting;
+
+namespace SecureGateway.Coordination;
+
+/// <summary>
+/// Locks held across every gateway process on one audit database: PostgreSQL session advisory locks, each on a
+/// connection of its own for as long as the work takes (an admission may fetch a 500 MB zip). A process that dies
+/// releases its locks with its connections, so a crash never leaves one held.
+/// </summary>
+public sealed class DatabaseLocks(AuditDatabase database)
+{
+    /// <summary>Waits until no other process (or caller here) holds <paramref name="name"/>, then holds it until disposed.</summary>
+    public async Task<DatabaseLock> AcquireAsync(string name, CancellationToken cancellationToken)
+    {
+        // Not pooled: a pooled connection goes back to the pool still holding a lock should the unlock fail.
+        var settings = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false, CommandTimeout = 0 };
+        var connection = new NpgsqlConnection(settings.ConnectionString);
+        var key = Key(name);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection) { Parameters = { new("key", key) } };
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return new DatabaseLock(connection, key);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The lock's 64-bit key: the first bytes of the name's SHA-256 (advisory locks are numbered, not named).</summary>
+    private static long Key(string name) => BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
+}
+
+/// <summary>A held <see cref="DatabaseLocks"/> lock; disposing releases it (closing the connection would too).</summary>
+public sealed class DatabaseLock : IAsyncDisposable
+{
+    private readonly NpgsqlConnection connection;
+    private readonly long key;
+
+    internal DatabaseLock(NpgsqlConnection connection, long key)
+    {
+        this.connection = connection;
+        this.key = key;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection) { Parameters = { new("key", key) } };
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)
+        {
+            // The connection is gone, and the lock with it.
+        }
+        finally
+        {
+            await connection.DisposeAsync();
+        }
+    }
+}
