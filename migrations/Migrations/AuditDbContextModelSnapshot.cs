@@ -223,6 +223,10 @@ namespace SecureGateway.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("reasons");
 
+                    b.Property<DateTimeOffset?>("RedecideAfter")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("redecide_after");
+
                     b.Property<string>("RowHash")
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(64)

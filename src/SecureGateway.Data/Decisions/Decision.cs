@@ -63,6 +63,13 @@ public sealed class Decision
     /// <summary>When a reviewer's release lapses (a waiver): the version is then re-evaluated. Null for no expiry.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 
+    /// <summary>
+    /// From this time on the decision is provisional: the next request for the version decides it afresh. Set on
+    /// refusals caused by the bytes an upstream served (after a cool-down, so an upstream cannot poison a version for
+    /// ever) and by a reviewer's reconsideration (at once). Null: the decision stands until a later act.
+    /// </summary>
+    public DateTimeOffset? RedecideAfter { get; init; }
+
     /// <summary>Position in the audit hash chain, assigned by the database.</summary>
     public long ChainSeq { get; init; }
 

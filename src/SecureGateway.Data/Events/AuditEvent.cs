@@ -54,4 +54,10 @@ public static class AuditEventKinds
 
     /// <summary>The live policies were run again over admitted versions.</summary>
     public const string ReevaluationRun = "reevaluation-run";
+
+    /// <summary>An admitted version's files were fetched again and did not hash to the admitted values; they were not served.</summary>
+    public const string ChecksumAlarm = "checksum-alarm";
+
+    /// <summary>Storage was checked against the current decisions (at start, or by doctor), with what was found and done.</summary>
+    public const string StorageRepair = "storage-repair";
 }

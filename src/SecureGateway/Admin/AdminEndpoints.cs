@@ -13,6 +13,7 @@ public static class AdminEndpoints
             .WithSummary("Decisions newest first, filtered by module, version, outcome, rule, actor and time, paged with before/next");
         admin.MapQuarantineApi();
         admin.MapReevaluationApi();
+        admin.MapRevocationApi();
         admin.MapConsumersApi();
         admin.MapAuditApi();
         admin.MapReportApi();
@@ -81,13 +82,14 @@ internal sealed record DecisionView(
     string? Justification,
     string Actor,
     DateTimeOffset? ExpiresAt,
+    DateTimeOffset? RedecideAfter,
     string? RowHash)
 {
     public static DecisionView From(Decision d) => new(
         d.Id, d.Time, d.Module, d.Version, d.Outcome.ToString().ToLowerInvariant(), d.Reasons,
         d.ZipHash, d.GoModHash, d.ZipSize, d.GoModSize, d.FileCount, d.Upstream,
         d.ChecksumDb, d.ChecksumDbTreeSize, d.ChecksumDbTreeHash, d.ChecksumDbRecordId,
-        d.PolicyRevision, Json(d.RuleResults), Json(d.Facts), d.Justification, d.Actor, d.ExpiresAt, d.RowHash);
+        d.PolicyRevision, Json(d.RuleResults), Json(d.Facts), d.Justification, d.Actor, d.ExpiresAt, d.RedecideAfter, d.RowHash);
 
     private static JsonElement? Json(string? json)
     {

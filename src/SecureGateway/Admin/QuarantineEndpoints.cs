@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SecureGateway.Review;
 using SecureGateway.Admission;
 using SecureGateway.Audit;
 using SecureGateway.Data.Decisions;

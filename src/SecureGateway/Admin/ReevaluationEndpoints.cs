@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using SecureGateway.Review;
 using SecureGateway.Admission;
 
 namespace SecureGateway.Admin;

@@ -1,8 +1,12 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using SecureGateway.Audit;
+using SecureGateway.Coordination;
 using SecureGateway.Data.Decisions;
+using SecureGateway.Data.Events;
+using SecureGateway.Hosting;
 using SecureGateway.Modules;
 using SecureGateway.Policy;
 using SecureGateway.Storage;
@@ -13,16 +17,25 @@ using SecureGateway.Verification.ZipRules;
 namespace SecureGateway.Admission;
 
 /// <summary>
-/// Admission, once per module version: fetch info, go.mod and zip from upstream into staging, verify them,
-/// record the decision, and only then move an admitted version into the cache. Concurrent first requests share one run.
+/// What may be served, decided once per module version across every gateway on the database: the current decision
+/// (held in memory by <see cref="ServingDecisions"/>) answers every request; only a version never decided, or one whose
+/// decision is provisional, is fetched from upstream into staging, verified, decided, recorded, and only then placed.
+/// An admitted version whose files are missing here is fetched again and must hash to what was admitted.
+/// Concurrent first requests in a process share one run (single-flight); processes take turns by a database lock.
 /// </summary>
 public sealed partial class AdmissionService(
     GatewayStorage storage,
     UpstreamRouter upstreams,
     DecisionLog decisions,
+    ServingDecisions serving,
+    ArtefactPlacement placement,
+    DatabaseLocks locks,
+    AuditEventLog events,
     ChecksumDbVerifier checksumDb,
     LivePolicy policy,
     FactsCollector facts,
+    IOptions<GatewayOptions> options,
+    TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<AdmissionService> logger)
 {
@@ -34,32 +47,45 @@ public sealed partial class AdmissionService(
 
     private readonly SingleFlight<AdmissionResult> flights = new();
 
+    /// <summary>The current decision's answer, from memory; a version not yet (or only provisionally) decided is decided now.</summary>
     /// <param name="requestedBy">Who asked first (recorded in the facts); later askers share the same admission.</param>
-    public async Task<AdmissionResult> EnsureAdmittedAsync(ModuleVersion module, string? requestedBy, CancellationToken requestAborted)
+    public Task<AdmissionResult> EnsureAdmittedAsync(ModuleVersion module, string? requestedBy, CancellationToken requestAborted)
     {
-        if (storage.Cache.Contains(module))
+        if (!serving.Loaded)
         {
-            return AdmissionResult.Admitted;
+            return Task.FromResult(new AdmissionResult(AdmissionStatus.Unavailable, "unavailable: the gateway is still loading its decisions; try again shortly"));
         }
 
-        // The admission outlives the request that started it: others may be waiting for it, and the cache wants it.
-        return await flights.RunAsync(module.ToString(), () => AdmitAsync(module, requestedBy, lifetime.ApplicationStopping))
-            .WaitAsync(requestAborted);
+        return serving.Of(module) is { } current && !current.IsProvisional(time.GetUtcNow())
+            ? Task.FromResult(current.Answer)
+            : DecideOnceAsync(module, requestedBy, requestAborted);
     }
+
+    /// <summary>An admitted version's files are not in this process's cache: fetch them again, or learn that the decision changed.</summary>
+    public Task<AdmissionResult> RestoreAsync(ModuleVersion module, string? requestedBy, CancellationToken requestAborted) =>
+        DecideOnceAsync(module, requestedBy, requestAborted);
+
+    // The admission outlives the request that started it: others may be waiting for it, and the cache wants it.
+    private Task<AdmissionResult> DecideOnceAsync(ModuleVersion module, string? requestedBy, CancellationToken requestAborted) =>
+        flights.RunAsync(module.ToString(), () => AdmitAsync(module, requestedBy, lifetime.ApplicationStopping)).WaitAsync(requestAborted);
 
     private async Task<AdmissionResult> AdmitAsync(ModuleVersion module, string? requestedBy, CancellationToken cancellationToken)
     {
-        if (storage.Cache.Contains(module))
-        {
-            return AdmissionResult.Admitted;
-        }
-
         try
         {
+            await using var held = await locks.AcquireAsync($"admission:{module}", cancellationToken);
+
+            // Under the lock the database is the truth: another process may have decided while this one waited.
             var previous = await decisions.LatestAsync(module.Path, module.Version, cancellationToken);
-            if (previous is { Outcome: not DecisionOutcome.Admitted })
+            if (previous is not null)
             {
-                return AdmissionResult.From(previous);
+                serving.Apply(previous);
+                if (!(previous.RedecideAfter <= time.GetUtcNow()))
+                {
+                    return previous.Outcome != DecisionOutcome.Admitted ? AdmissionResult.From(previous)
+                        : storage.Cache.Contains(module) ? AdmissionResult.Admitted
+                        : await RefetchAdmittedAsync(module, previous, cancellationToken);
+                }
             }
 
             var source = upstreams.For(module.Path);
@@ -73,14 +99,18 @@ public sealed partial class AdmissionService(
 
             var (decision, unavailable) = fetchFailure is null
                 ? await DecideAsync(module, source, staged, requestedBy, cancellationToken)
-                : (NewDecision(module, source, DecisionOutcome.Denied, [fetchFailure.Message]), null);
+                : (NewDecision(module, source, DecisionOutcome.Denied, [fetchFailure.Message], redecideAfter: Cooldown()), null);
             if (unavailable is not null)
             {
                 return unavailable;
             }
 
             decision = await decisions.RecordAsync(decision!, cancellationToken);
+            serving.Apply(decision);
             LogDecided(module, decision.Outcome, decision.Id, decision.ZipHash);
+
+            // Recorded first, placed second: a crash in between is repaired at the next start.
+            placement.Place(module, CurrentDecision.Of(decision));
             switch (decision.Outcome)
             {
                 case DecisionOutcome.Admitted:
@@ -101,6 +131,42 @@ public sealed partial class AdmissionService(
     }
 
     /// <summary>
+    /// The version is admitted but its files are not here (never fetched by this process, lost, or moved by a crash):
+    /// upstream's bytes must be the admitted ones. Anything else is a checksum alarm, recorded and not served.
+    /// </summary>
+    private async Task<AdmissionResult> RefetchAdmittedAsync(ModuleVersion module, Decision admitted, CancellationToken cancellationToken)
+    {
+        var source = upstreams.For(module.Path);
+        using var staged = storage.Staging.Create();
+        if (await FetchAsync(source, module, staged, cancellationToken) is { } failure)
+        {
+            LogFetchFailed(module, source.BaseUrl, failure.Message);
+            return failure.Status == AdmissionStatus.Refused ? new(AdmissionStatus.UpstreamFailed, $"upstream error: {failure.Message}") : failure;
+        }
+
+        var verification = ModuleVerification.Of(module, staged);
+        if (verification.Violations.Count == 0 && verification.ZipHash == admitted.ZipHash && verification.GoModHash == admitted.GoModHash)
+        {
+            storage.Cache.Commit(staged, module);
+            LogRefetched(module, admitted.Id);
+            return AdmissionResult.Admitted;
+        }
+
+        var served = $"zip {verification.ZipHash ?? "(not a valid module zip)"}, go.mod {verification.GoModHash}";
+        var alarm = await events.AppendAsync(new AuditEvent
+        {
+            Kind = AuditEventKinds.ChecksumAlarm,
+            Actor = GatewayActor,
+            Subject = module.ToString(),
+            Summary = $"{source.BaseUrl} served {module} as {served}; decision {admitted.Id} admitted zip {admitted.ZipHash}, go.mod {admitted.GoModHash}",
+            Evidence = string.Join('\n', verification.Violations),
+        }, cancellationToken);
+        LogChecksumAlarm(module, source.BaseUrl, served, admitted.Id, alarm.Id);
+        return new(AdmissionStatus.UpstreamFailed,
+            $"upstream error: checksum alarm: upstream now serves {module} as {served}, not the bytes decision {admitted.Id} admitted (audit event {alarm.Id}); not served");
+    }
+
+    /// <summary>
     /// Verify → checksum DB → policy, stopping at the first step that refuses. Returns the decision to record, or the
     /// reason nothing can be decided now (a source is unavailable): the gateway does not admit what it cannot check.
     /// </summary>
@@ -110,7 +176,7 @@ public sealed partial class AdmissionService(
         var verification = ModuleVerification.Of(module, staged);
         if (verification.Violations.Count > 0)
         {
-            return (NewDecision(module, source, DecisionOutcome.Denied, verification.Violations, verification), null);
+            return (NewDecision(module, source, DecisionOutcome.Denied, verification.Violations, verification, redecideAfter: Cooldown()), null);
         }
 
         var sumdb = await checksumDb.VerifyAsync(module, verification.ZipHash!, verification.GoModHash, cancellationToken);
@@ -119,7 +185,7 @@ public sealed partial class AdmissionService(
             case ChecksumDbOutcome.Unavailable or ChecksumDbOutcome.Forked:
                 return (null, new(AdmissionStatus.Unavailable, sumdb.Reason));
             case ChecksumDbOutcome.Refuted:
-                return (NewDecision(module, source, DecisionOutcome.Denied, sumdb.Reason.Split('\n'), verification, sumdb), null);
+                return (NewDecision(module, source, DecisionOutcome.Denied, sumdb.Reason.Split('\n'), verification, sumdb, redecideAfter: Cooldown()), null);
         }
 
         if (policy.Current is not { } bundle)
@@ -175,7 +241,7 @@ public sealed partial class AdmissionService(
     private static Decision NewDecision(
         ModuleVersion module, IUpstream source, DecisionOutcome outcome, IReadOnlyList<string> reasons,
         ModuleVerification? verification = null, ChecksumDbVerdict? sumdb = null,
-        (string Revision, ModuleFacts Facts, PolicyDecision Verdict)? policyRun = null) => new()
+        (string Revision, ModuleFacts Facts, PolicyDecision Verdict)? policyRun = null, DateTimeOffset? redecideAfter = null) => new()
     {
         Module = module.Path,
         Version = module.Version,
@@ -194,8 +260,15 @@ public sealed partial class AdmissionService(
         PolicyRevision = policyRun?.Revision,
         Facts = policyRun is { } run ? PolicyJson.Serialize(run.Facts) : null,
         RuleResults = policyRun is { } ran ? JsonSerializer.Serialize(ran.Verdict.Rules, PolicyJson.Options) : null,
+        RedecideAfter = redecideAfter,
         Actor = GatewayActor,
     };
+
+    /// <summary>
+    /// When a refusal of what an upstream served lapses, so the version is decided afresh: the refusal is of these bytes,
+    /// not of the version for ever (kept off the go user's one-line answer; the decision records it).
+    /// </summary>
+    private DateTimeOffset Cooldown() => time.GetUtcNow() + options.Value.RefusalCooldown;
 
     private static bool IsDatabaseFailure(Exception e) =>
         e is NpgsqlException or InvalidOperationException or TimeoutException
@@ -206,6 +279,12 @@ public sealed partial class AdmissionService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Module}: not decided, fetch from {Upstream} failed: {Reason}")]
     private partial void LogFetchFailed(ModuleVersion module, string upstream, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Module}: files fetched again and matched admitting decision {DecisionId}")]
+    private partial void LogRefetched(ModuleVersion module, long decisionId);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "SECURITY: {Upstream} served {Module} as {Served}, not what decision {DecisionId} admitted (audit event {EventId}); not served")]
+    private partial void LogChecksumAlarm(ModuleVersion module, string upstream, string served, long decisionId, long eventId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Module}: audit database failure; not admitted")]
     private partial void LogDatabaseFailure(ModuleVersion module, Exception exception);

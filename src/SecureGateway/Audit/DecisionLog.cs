@@ -24,16 +24,33 @@ public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
             .FirstOrDefaultAsync(cancellationToken);
     }
 
-    /// <summary>Versions of <paramref name="module"/> whose latest decision is not an admission (denied or quarantined).</summary>
-    public async Task<IReadOnlySet<string>> RefusedVersionsAsync(string module, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every version's current decision with only what serving needs (no facts, no evidence), streamed: a decision no
+    /// later one of its module version supersedes (an anti-join the (module, version, id) index answers).
+    /// </summary>
+    public async IAsyncEnumerable<Decision> CurrentForServingAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var latest = await db.Decisions.AsNoTracking()
-            .Where(d => d.Module == module)
-            .GroupBy(d => d.Version)
-            .Select(g => g.OrderByDescending(d => d.Id).First())
-            .ToListAsync(cancellationToken);
-        return latest.Where(d => d.Outcome != DecisionOutcome.Admitted).Select(d => d.Version).ToHashSet(StringComparer.Ordinal);
+        var current = db.Decisions.AsNoTracking()
+            .Where(d => !db.Decisions.Any(later => later.Module == d.Module && later.Version == d.Version && later.Id > d.Id));
+        await foreach (var decision in ForServing(current).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            yield return decision;
+        }
+    }
+
+    /// <summary>The decisions with these ids, with only what serving needs, in id order.</summary>
+    public async Task<IReadOnlyList<Decision>> ForServingAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await ForServing(db.Decisions.AsNoTracking().Where(d => ids.Contains(d.Id))).OrderBy(d => d.Id).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Every version of <paramref name="module"/> ever decided.</summary>
+    public async Task<IReadOnlyList<string>> VersionsAsync(string module, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Decisions.AsNoTracking().Where(d => d.Module == module).Select(d => d.Version).Distinct().ToListAsync(cancellationToken);
     }
 
     /// <summary>When this gateway first decided about the version: the "first seen" time, which no publisher controls.</summary>
@@ -57,6 +74,19 @@ public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
             .ToListAsync(cancellationToken);
         return [.. latest.Where(d => d.Facts is not null).OrderBy(d => d.Module, StringComparer.Ordinal).ThenBy(d => d.Version, StringComparer.Ordinal)];
     }
+
+    private static IQueryable<Decision> ForServing(IQueryable<Decision> decisions) => decisions.Select(d => new Decision
+    {
+        Id = d.Id,
+        Module = d.Module,
+        Version = d.Version,
+        Outcome = d.Outcome,
+        Reasons = d.Reasons,
+        ZipHash = d.ZipHash,
+        GoModHash = d.GoModHash,
+        RedecideAfter = d.RedecideAfter,
+        Actor = d.Actor,
+    });
 
     /// <summary>
     /// Decisions matching <paramref name="query"/>, newest first, at most <see cref="DecisionQuery.Limit"/>; page on with

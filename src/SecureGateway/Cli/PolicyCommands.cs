@@ -4,10 +4,14 @@ using SecureGateway.Audit;
 using SecureGateway.Facts;
 using SecureGateway.Hosting;
 using SecureGateway.Policy;
+using SecureGateway.Review;
 
 namespace SecureGateway.Cli;
 
-/// <summary><c>policy test | eval | impact | bench</c> for policy authors, and <c>vulndb sync</c>. None of them records a decision.</summary>
+/// <summary>
+/// <c>policy test | eval | impact | bench</c> for policy authors, and <c>vulndb sync</c>. Only <c>vulndb sync</c> may record
+/// decisions: re-evaluations of admitted versions its new entries affect.
+/// </summary>
 internal static class PolicyCommands
 {
     public static IEnumerable<Command> Create(Func<string[], Func<WebApplication, CancellationToken, Task<int>>, CancellationToken, Task<int>> withDatabase)
@@ -20,10 +24,37 @@ internal static class PolicyCommands
         yield return policy;
 
         var vulndb = new Command("vulndb", "The Go vulnerability database mirror.");
-        var sync = new Command("sync", "Fetch new and changed entries from Gateway:VulnDb:Source into the audit database.");
+        var sync = new Command("sync", "Fetch new and changed entries from Gateway:VulnDb:Source into the audit database; admitted versions they affect are re-evaluated at once.");
         sync.TreatUnmatchedTokensAsErrors = false;
-        sync.SetAction((parse, cancellationToken) => withDatabase([.. parse.UnmatchedTokens],
-            (app, ct) => VulnerabilityDatabase.SyncCommandAsync(app.Services, Console.Out, Console.Error, ct), cancellationToken));
+        sync.SetAction((parse, cancellationToken) => withDatabase([.. parse.UnmatchedTokens], async (app, ct) =>
+        {
+            var exit = await VulnerabilityDatabase.SyncCommandAsync(app.Services, Console.Out, Console.Error, ct);
+            if (app.Services.GetRequiredService<VulnerabilityDatabase>().LastSync is not { ChangedModules.Count: > 0 } synced)
+            {
+                return exit;
+            }
+
+            // Running gateways hear the decisions; they do not see this process's sync (their own finds nothing new).
+            var directory = app.Services.GetRequiredService<LivePolicy>().Directory;
+            PolicyBundle bundle;
+            try
+            {
+                bundle = PolicyBundle.Load(directory);
+            }
+            catch (PolicyBundleException e)
+            {
+                Console.Error.WriteLine($"affected versions not re-evaluated: the policy bundle in {directory} does not load: {string.Join("; ", e.Problems)}");
+                return 1;
+            }
+
+            var summary = await app.Services.GetRequiredService<LaterKnowledge>().AfterVulnSyncAsync(synced, bundle, ct);
+            foreach (var change in summary?.Changes ?? [])
+            {
+                Console.WriteLine($"  {change.Module}@{change.Version}: {change.From} → {change.To} (decision {change.DecisionId}); {string.Join("; ", change.Reasons)}");
+            }
+
+            return exit;
+        }, cancellationToken));
         vulndb.Subcommands.Add(sync);
         yield return vulndb;
     }

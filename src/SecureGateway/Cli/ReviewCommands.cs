@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SecureGateway.Review;
 using SecureGateway.Admission;
 using SecureGateway.Audit;
 using SecureGateway.Data.Decisions;
@@ -6,7 +7,10 @@ using SecureGateway.Modules;
 
 namespace SecureGateway.Cli;
 
-/// <summary><c>quarantine list | release | deny</c> and <c>reevaluate</c>, for operators on the box; the actor is the OS user.</summary>
+/// <summary>
+/// <c>quarantine list | release | deny</c>, <c>revoke</c>, <c>reconsider</c>, <c>reevaluate</c> and <c>doctor</c>, for operators
+/// on the box; the actor is the OS user. Running gateways hear every act at once (PostgreSQL NOTIFY).
+/// </summary>
 internal static class ReviewCommands
 {
     private static string Operator => $"{Environment.UserName}@{Environment.MachineName} (cli)";
@@ -18,7 +22,83 @@ internal static class ReviewCommands
         quarantine.Subcommands.Add(Act("release", "Admit a quarantined version (moved into the cache), recorded with your justification.", withDatabase));
         quarantine.Subcommands.Add(Act("deny", "Deny a quarantined version for good, recorded with your justification.", withDatabase));
         yield return quarantine;
+        yield return Revoke(withDatabase);
+        yield return Reconsider(withDatabase);
         yield return Reevaluate(withDatabase);
+        yield return Doctor(withDatabase);
+    }
+
+    private static Command Revoke(Func<string[], Func<WebApplication, CancellationToken, Task<int>>, CancellationToken, Task<int>> withDatabase)
+    {
+        var module = new Option<string>("--module") { Description = "Module path.", Required = true };
+        var version = new Option<string>("--version") { Description = "One version (revoked even if never seen: a pre-emptive block)." };
+        var range = new Option<string>("--range") { Description = "Every known version in a range instead, e.g. \"<v1.2.4\" or \">=v1.0.0 <v1.2.4\"." };
+        var justification = new Option<string>("--justification") { Description = "Why (required, recorded, shown to go users).", Required = true };
+        var command = new Command("revoke", "Deny a version (or a range) in any state at once; prints who already pulled it.") { module, version, range, justification };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, cancellationToken) => withDatabase([.. parse.UnmatchedTokens], async (app, ct) =>
+        {
+            var result = await app.Services.GetRequiredService<Revocation>().RevokeAsync(
+                parse.GetValue(module)!, parse.GetValue(version), parse.GetValue(range), Operator, parse.GetValue(justification), ct);
+            if (result.Status != ReviewStatus.Done)
+            {
+                Console.Error.WriteLine(result.Message);
+                return 1;
+            }
+
+            foreach (var revoked in result.Versions)
+            {
+                var pulled = revoked.Consumers.Count == 0 ? "no client had pulled it" : $"pulled by {string.Join(", ", revoked.Consumers.Select(c => c.Client))}";
+                Console.WriteLine($"{parse.GetValue(module)}@{revoked.Version}: was {revoked.Was}, denied (decision {revoked.DecisionId}); {pulled}");
+            }
+
+            Console.WriteLine(result.Message);
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Reconsider(Func<string[], Func<WebApplication, CancellationToken, Task<int>>, CancellationToken, Task<int>> withDatabase)
+    {
+        var module = new Option<string>("--module") { Description = "Module path.", Required = true };
+        var version = new Option<string>("--version") { Description = "Version.", Required = true };
+        var justification = new Option<string>("--justification") { Description = "Why (required, recorded).", Required = true };
+        var command = new Command("reconsider", "Have a version decided afresh on its next request (recorded).") { module, version, justification };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, cancellationToken) => withDatabase([.. parse.UnmatchedTokens], async (app, ct) =>
+        {
+            var (path, v) = (parse.GetValue(module)!, parse.GetValue(version)!);
+            if (ModuleVersions.Check(path, v) is { } error)
+            {
+                Console.Error.WriteLine(error);
+                return 1;
+            }
+
+            var result = await app.Services.GetRequiredService<Reconsideration>().ReconsiderAsync(new ModuleVersion(path, v), Operator, parse.GetValue(justification), ct);
+            (result.Status == ReviewStatus.Done ? Console.Out : Console.Error).WriteLine(result.Message);
+            return result.Status == ReviewStatus.Done ? 0 : 1;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Doctor(Func<string[], Func<WebApplication, CancellationToken, Task<int>>, CancellationToken, Task<int>> withDatabase)
+    {
+        var command = new Command("doctor", "Put every version's files where its current decision says (cache, quarantine, held); report what was found and done.");
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, cancellationToken) => withDatabase([.. parse.UnmatchedTokens], async (app, ct) =>
+        {
+            var report = await app.Services.GetRequiredService<StorageRepair>().RunAsync(Operator, ct);
+            foreach (var line in report.Moved.Select(m => $"moved {m}")
+                .Concat(report.AdmittedWithoutFiles.Select(m => $"admitted, no files here (fetched again on request): {m}"))
+                .Concat(report.LeftoversRemoved.Select(l => $"removed staging leftover {l}")))
+            {
+                Console.WriteLine(line);
+            }
+
+            Console.WriteLine(report.Summary);
+            return 0;
+        }, cancellationToken));
+        return command;
     }
 
     private static Command List(Func<string[], Func<WebApplication, CancellationToken, Task<int>>, CancellationToken, Task<int>> withDatabase)
@@ -89,7 +169,7 @@ internal static class ReviewCommands
                 return 1;
             }
 
-            var summary = await app.Services.GetRequiredService<Reevaluation>().RunAsync(bundle, Operator, onlyExpiredWaivers: false, new ProgressBar(), ct);
+            var summary = await app.Services.GetRequiredService<Reevaluation>().RunAsync(bundle, Operator, ReevaluationScope.All, new ProgressBar(), ct);
             Console.WriteLine();
             Console.WriteLine($"policy {summary.Revision}: {summary.Evaluated} evaluated, {summary.Changes.Count} changed, {summary.WaiversInForce} waivers in force, {summary.WithoutFacts} without recorded facts");
             foreach (var change in summary.Changes)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using SecureGateway.Admission;
 using SecureGateway.Data;
 using SecureGateway.Hosting;
 using SecureGateway.Policy;
@@ -19,7 +20,8 @@ public static class HealthEndpoints
             .AddCheck<AuditDatabaseCheck>("audit-database", tags: [ReadyTag])
             .AddCheck<DataDirectoryCheck>("data-directory", tags: [ReadyTag])
             .AddCheck<ChecksumDbCheck>("checksum-db", tags: [ReadyTag])
-            .AddCheck<PolicyCheck>("policy", tags: [ReadyTag]);
+            .AddCheck<PolicyCheck>("policy", tags: [ReadyTag])
+            .AddCheck<DecisionFeedCheck>("decision-feed", tags: [ReadyTag]);
         return services;
     }
 
@@ -76,6 +78,23 @@ public static class HealthEndpoints
             Task.FromResult(policy.Current is { } bundle
                 ? HealthCheckResult.Healthy($"bundle {bundle.Revision}")
                 : HealthCheckResult.Unhealthy($"no valid policy bundle in {policy.Directory}: {policy.Problem}"));
+    }
+
+    /// <summary>
+    /// A process that cannot hear other processes' decisions may serve a version revoked elsewhere: past the window it
+    /// is taken out by the load balancer (it keeps serving its last view to whoever still asks).
+    /// </summary>
+    private sealed class DecisionFeedCheck(DecisionFeed feed, ServingDecisions serving, TimeProvider time) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
+        {
+            var lost = feed.LostSince is { } since ? time.GetUtcNow() - since : TimeSpan.Zero;
+            return Task.FromResult(
+                !serving.Loaded ? HealthCheckResult.Unhealthy("current decisions not loaded yet")
+                : lost > feed.Window ? HealthCheckResult.Unhealthy($"not hearing decisions of other processes since {feed.LostSince:u} (more than {feed.Window})")
+                : lost > TimeSpan.Zero ? HealthCheckResult.Degraded($"not hearing decisions of other processes since {feed.LostSince:u}; retrying")
+                : HealthCheckResult.Healthy($"{serving.Count} versions decided"));
+        }
     }
 
     private sealed class DataDirectoryCheck(IOptions<GatewayOptions> options) : IHealthCheck

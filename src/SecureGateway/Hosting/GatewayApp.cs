@@ -1,9 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SecureGateway.Review;
 using SecureGateway.Access;
 using SecureGateway.Admin;
 using SecureGateway.Admission;
 using SecureGateway.Audit;
+using SecureGateway.Coordination;
 using SecureGateway.Data;
 using SecureGateway.Facts;
 using SecureGateway.Health;
@@ -66,13 +68,30 @@ public static class GatewayApp
         services.AddSingleton(provider => new UpstreamRouter(options, provider.GetRequiredService<IProxyStateLookup>()));
         services.AddSingleton<AdmissionService>();
         services.AddSingleton<FactsCollector>();
+        services.AddSingleton<DatabaseLocks>();
+
+        // The decision is the authority on what is served: current decisions are loaded (and kept current by NOTIFY)
+        // before anything is served, then storage is repaired to match them.
+        services.AddSingleton<ServingDecisions>();
+        services.AddSingleton<ArtefactPlacement>();
+        services.AddSingleton<DecisionFeed>();
+        services.AddHostedService(provider => provider.GetRequiredService<DecisionFeed>());
+        services.AddSingleton<StorageRepair>();
+        services.AddHostedService<StorageRepairAtStart>();
+
+        // The review lifecycle: acts after admission, and later knowledge acted on.
+        services.AddSingleton<ReviewLog>();
         services.AddSingleton<QuarantineReview>();
+        services.AddSingleton<Revocation>();
+        services.AddSingleton<Reconsideration>();
         services.AddSingleton<Reevaluation>();
         services.AddSingleton<ReevaluationRuns>();
         services.AddHostedService<WaiverExpiry>();
+        services.AddSingleton<LaterKnowledge>();
         services.AddSingleton<CurrentDecisions>();
         services.AddComplianceReports();
         services.AddSingleton<LivePolicy>();
+        services.AddHostedService(provider => provider.GetRequiredService<LaterKnowledge>());
         services.AddHostedService(provider => provider.GetRequiredService<LivePolicy>());
         services.AddSingleton(TimeProvider.System);
         services.AddFactSources(builder.Configuration);
@@ -84,7 +103,7 @@ public static class GatewayApp
             sumdb, options.NoSumDb, provider.GetRequiredKeyedService<IUpstream>(ChecksumDbProxyEndpoints.ClusterId),
             provider.GetRequiredService<ChecksumDbTiles>(), provider.GetRequiredService<TrustedHeads>(), provider.GetRequiredService<ILogger<ChecksumDbVerifier>>()));
         services.AddSingleton<TrustedHeads>();
-        services.AddSingleton(new GatewayStorage(options.DataDir));
+        services.AddSingleton(_ => new GatewayStorage(options.DataDir));
         services.AddSingleton<DecisionLog>();
         services.AddSingleton<AuditEventLog>();
         services.AddSingleton<AuditChain>();

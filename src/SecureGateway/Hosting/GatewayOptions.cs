@@ -29,6 +29,18 @@ public sealed record GatewayOptions
     /// <summary>Record every artefact served in the download ledger. Switch off only to measure what the ledger costs.</summary>
     public bool DownloadLedger { get; init; } = true;
 
+    /// <summary>
+    /// How long a refusal caused by the bytes an upstream served (checksum mismatch, zip rules, size limits, a garbage
+    /// .info) stands before the version is decided afresh: an upstream cannot poison a version for ever.
+    /// </summary>
+    public TimeSpan RefusalCooldown { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How long the process may go without hearing other processes' decisions (PostgreSQL LISTEN) before /readyz fails, so
+    /// a load balancer takes it out; it keeps serving from its last view meanwhile.
+    /// </summary>
+    public TimeSpan DecisionFeedWindow { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long an upstream may stay silent (no header, no body bytes) before the fetch fails.</summary>
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -24,6 +24,9 @@ public sealed partial class LivePolicy(IOptions<GatewayOptions> options, AuditEv
     /// <summary>The live bundle; null when none ever loaded.</summary>
     public PolicyBundle? Current => current;
 
+    /// <summary>A bundle with a new revision became live (also the first one at start): later knowledge to act on.</summary>
+    public event Action<PolicyBundle>? BundleLive;
+
     /// <summary>Why the last load was refused, while no bundle is live.</summary>
     public string? Problem { get; private set; }
 
@@ -96,6 +99,7 @@ public sealed partial class LivePolicy(IOptions<GatewayOptions> options, AuditEv
                 Subject = Directory,
                 Summary = $"policy bundle {bundle.Revision} live (rules: {string.Join(", ", bundle.RuleNames)}; {report.Passed} tests passed; previous {previous ?? "none"})",
             }, cancellationToken);
+            BundleLive?.Invoke(bundle);
             return bundle.Revision;
         }
         finally

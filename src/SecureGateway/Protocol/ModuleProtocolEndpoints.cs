@@ -12,7 +12,8 @@ public static class ModuleProtocolEndpoints
 {
     /// <summary>
     /// GET and HEAD <c>/{module}/@v/list</c>, <c>/{module}/@latest</c>, <c>/{module}/@v/{version}.info|.mod|.zip</c>.
-    /// Artefacts are only ever served from the cache, after admission put them there (Athens' download → stash → storage).
+    /// Artefacts are served from the cache only while the version's current decision admits it (the decision is the
+    /// authority, the cache is storage), after admission put them there (Athens' download → stash → storage).
     /// </summary>
     public static IEndpointRouteBuilder MapModuleProtocol(this IEndpointRouteBuilder endpoints)
     {
@@ -41,18 +42,46 @@ public static class ModuleProtocolEndpoints
         }
 
         var requestedBy = RequestedBy(context);
-        var result = await admission.EnsureAdmittedAsync(request.ModuleVersion, requestedBy, cancellationToken);
-        if (result.Status != AdmissionStatus.Admitted)
+        var module = request.ModuleVersion;
+        var result = await admission.EnsureAdmittedAsync(module, requestedBy, cancellationToken);
+        var file = result.Status == AdmissionStatus.Admitted ? TryOpen(storage.Cache.PathOf(module, request.Artefact)) : null;
+        if (result.Status == AdmissionStatus.Admitted && file is null)
+        {
+            result = await admission.RestoreAsync(module, requestedBy, cancellationToken);
+            file = result.Status == AdmissionStatus.Admitted ? TryOpen(storage.Cache.PathOf(module, request.Artefact)) : null;
+            if (result.Status == AdmissionStatus.Admitted && file is null)
+            {
+                result = new(AdmissionStatus.Unavailable, $"unavailable: {module} is admitted but its files were moved while being served; try again");
+            }
+        }
+
+        if (file is null)
         {
             return ProxyResults.Refusal(result);
         }
 
         if (options.Value.DownloadLedger && HttpMethods.IsGet(context.Request.Method))
         {
-            ledger.Record(request.ModulePath, request.ModuleVersion.Version, request.Artefact.Extension(), requestedBy ?? "unknown", context.Request.Headers.UserAgent);
+            ledger.Record(request.ModulePath, module.Version, request.Artefact.Extension(), requestedBy ?? "unknown", context.Request.Headers.UserAgent);
         }
 
-        return TypedResults.PhysicalFile(storage.Cache.PathOf(request.ModuleVersion, request.Artefact), request.Artefact.ContentType());
+        return TypedResults.File(file, request.Artefact.ContentType());
+    }
+
+    /// <summary>
+    /// Opens the file to serve; null when it is not there. The decision already admitted the version: the cache is
+    /// storage, and an open handle survives the file being moved out (by a revocation) while it is sent.
+    /// </summary>
+    private static FileStream? TryOpen(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Who asked: the authenticated user when GOPROXY clients authenticate, else the client's address.</summary>

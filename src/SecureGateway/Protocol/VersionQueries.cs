@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using SecureGateway.Admission;
-using SecureGateway.Audit;
 using SecureGateway.Modules;
 using SecureGateway.Policy;
 using SecureGateway.Storage;
@@ -10,12 +9,12 @@ using SecureGateway.Upstream;
 namespace SecureGateway.Protocol;
 
 /// <summary>
-/// <c>@v/list</c> and <c>@latest</c>: asked of upstream, merged with what the cache holds, and answered from the
-/// cache alone when upstream is down, so builds keep working offline. Versions refused by a decision or matched by
-/// the denylist are left out, so the go command never picks them. Neither admits anything: the go command asks
+/// <c>@v/list</c> and <c>@latest</c>: asked of upstream, merged with the versions admitted here, and answered from
+/// those alone when upstream is down, so builds keep working offline. Versions a current decision refuses, or the
+/// denylist matches, are left out, so the go command never picks them; a revocation moves both at once. Neither admits anything: the go command asks
 /// for .info/.mod/.zip of the version it picks, and those go through admission.
 /// </summary>
-public sealed class VersionQueries(UpstreamRouter upstreams, GatewayStorage storage, DecisionLog decisions, LivePolicy policy)
+public sealed class VersionQueries(UpstreamRouter upstreams, GatewayStorage storage, ServingDecisions serving, LivePolicy policy, TimeProvider time)
 {
     private const long MaxListBytes = 16 << 20;
     private const long MaxLatestBytes = 1 << 20;
@@ -23,14 +22,14 @@ public sealed class VersionQueries(UpstreamRouter upstreams, GatewayStorage stor
     public async Task<IResult> ListAsync(string modulePath, CancellationToken cancellationToken)
     {
         var (fetch, body) = await FetchAsync(modulePath, "@v/list", MaxListBytes, cancellationToken);
-        var cached = storage.Cache.Versions(modulePath).Where(v => !ModuleVersions.IsPseudoVersion(v)).ToList();
+        var cached = Admitted(modulePath).Where(v => !ModuleVersions.IsPseudoVersion(v)).ToList();
         if (!fetch.IsOk && (fetch.Status == UpstreamStatus.NotFound || cached.Count == 0))
         {
             return ProxyResults.Refusal(AdmissionResult.FromUpstream(fetch)!);
         }
 
         var versions = fetch.IsOk ? UpstreamVersions(body).Union(cached) : cached;
-        var admissible = await AdmissibleAsync(modulePath, versions, cancellationToken);
+        var admissible = Admissible(modulePath, versions);
         return TypedResults.Text(string.Concat(admissible.Order(Comparer<string>.Create(SemanticVersion.Compare)).Select(v => v + "\n")), "text/plain; charset=utf-8");
     }
 
@@ -44,7 +43,7 @@ public sealed class VersionQueries(UpstreamRouter upstreams, GatewayStorage stor
                 return ProxyResults.Text(StatusCodes.Status502BadGateway, $"upstream error: {modulePath}/@latest is not version JSON");
             }
 
-            if ((await AdmissibleAsync(modulePath, [upstreamLatest], cancellationToken)).Count == 1)
+            if (Admissible(modulePath, [upstreamLatest]).Count == 1)
             {
                 return TypedResults.Bytes(body, "application/json");
             }
@@ -56,8 +55,8 @@ public sealed class VersionQueries(UpstreamRouter upstreams, GatewayStorage stor
 
         // Upstream's latest is refused, or upstream is down: the highest admissible version we know of.
         var (listFetch, listBody) = fetch.IsOk ? await FetchAsync(modulePath, "@v/list", MaxListBytes, cancellationToken) : (fetch, []);
-        var known = storage.Cache.Versions(modulePath).Union(listFetch.IsOk ? UpstreamVersions(listBody) : []);
-        var latest = (await AdmissibleAsync(modulePath, known, cancellationToken)).OrderDescending(Comparer<string>.Create(LatestFirst)).FirstOrDefault();
+        var known = Admitted(modulePath).Union(listFetch.IsOk ? UpstreamVersions(listBody) : []);
+        var latest = Admissible(modulePath, known).OrderDescending(Comparer<string>.Create(LatestFirst)).FirstOrDefault();
         if (latest is null)
         {
             return fetch.IsOk
@@ -65,20 +64,28 @@ public sealed class VersionQueries(UpstreamRouter upstreams, GatewayStorage stor
                 : ProxyResults.Refusal(AdmissionResult.FromUpstream(fetch)!);
         }
 
-        var module = new ModuleVersion(modulePath, latest);
-        return storage.Cache.Contains(module)
-            ? TypedResults.PhysicalFile(storage.Cache.PathOf(module, ArtefactKind.Info), "application/json")
+        var info = storage.Cache.PathOf(new ModuleVersion(modulePath, latest), ArtefactKind.Info);
+        return File.Exists(info)
+            ? TypedResults.PhysicalFile(info, "application/json")
             : TypedResults.Json(new Dictionary<string, string> { ["Version"] = latest });
     }
 
-    /// <summary>Drops versions whose latest decision refused them and versions the live denylist matches.</summary>
-    private async Task<IReadOnlyList<string>> AdmissibleAsync(string modulePath, IEnumerable<string> versions, CancellationToken cancellationToken)
+    /// <summary>Versions of the module whose current decision admits them.</summary>
+    private IEnumerable<string> Admitted(string modulePath) =>
+        serving.VersionsOf(modulePath).Where(v => v.Value.Admits).Select(v => v.Key);
+
+    /// <summary>
+    /// Drops versions whose current decision refuses them (unless it is provisional: the next request decides afresh)
+    /// and versions the live denylist matches.
+    /// </summary>
+    private List<string> Admissible(string modulePath, IEnumerable<string> versions)
     {
-        var refused = await decisions.RefusedVersionsAsync(modulePath, cancellationToken);
+        var decided = serving.VersionsOf(modulePath);
         var denylist = policy.Current?.Denylist;
+        var now = time.GetUtcNow();
         return versions
             .Distinct(StringComparer.Ordinal)
-            .Where(v => !refused.Contains(v) && denylist?.Match(modulePath, v) is null)
+            .Where(v => (!decided.TryGetValue(v, out var current) || current.Admits || current.IsProvisional(now)) && denylist?.Match(modulePath, v) is null)
             .ToList();
     }
 

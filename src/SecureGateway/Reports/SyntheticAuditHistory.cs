@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using SecureGateway.Review;
 using SecureGateway.Admission;
 using SecureGateway.Data;
 using SecureGateway.Data.ChecksumDb;

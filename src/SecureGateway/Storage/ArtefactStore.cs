@@ -5,7 +5,8 @@ namespace SecureGateway.Storage;
 /// <summary>
 /// Module versions on disk, one directory each: <c>{root}/{escaped path}/@v/{escaped version}/{info,mod,zip}</c>.
 /// A version appears by renaming a complete staged directory into place, so readers see all three files or none.
-/// The cache and the quarantine are two stores with different roots.
+/// The cache, the quarantine and the held area are three stores with different roots. What a store holds is storage,
+/// never authority: a version is served only while its current decision admits it.
 /// </summary>
 public sealed class ArtefactStore
 {
@@ -21,23 +22,25 @@ public sealed class ArtefactStore
 
     public string PathOf(ModuleVersion module, ArtefactKind kind) => Path.Combine(DirectoryOf(module), kind.Extension());
 
-    /// <summary>Moves a staged version into the store; false when it was already there (the staged copy is left to its owner).</summary>
-    public bool Commit(StagedModule staged, ModuleVersion module)
+    public string DirectoryOf(ModuleVersion module) =>
+        Path.Combine(root, ModuleEscaping.EscapePath(module.Path), "@v", ModuleEscaping.EscapeVersion(module.Version));
+
+    /// <summary>
+    /// Moves a staged version into the store, replacing what was there: the staged files were verified just now, an
+    /// older copy may be of an earlier decision.
+    /// </summary>
+    public void Commit(StagedModule staged, ModuleVersion module)
     {
         var target = DirectoryOf(module);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        try
-        {
-            Directory.Move(staged.Directory, target);
-            return true;
-        }
-        catch (IOException) when (Directory.Exists(target))
-        {
-            return false;
-        }
+        RemoveDirectory(target);
+        Directory.Move(staged.Directory, target);
     }
 
-    /// <summary>Moves a version to <paramref name="other"/> (a release from quarantine, a re-evaluation taking it back); false when it is not here.</summary>
+    /// <summary>
+    /// Moves a version to <paramref name="other"/>, replacing what was there; false when it is not here (another process
+    /// sharing the folder may have moved it first).
+    /// </summary>
     public bool MoveTo(ModuleVersion module, ArtefactStore other)
     {
         var source = DirectoryOf(module);
@@ -48,22 +51,36 @@ public sealed class ArtefactStore
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        if (Directory.Exists(target))
+        RemoveDirectory(target);
+        try
         {
-            Directory.Delete(target, recursive: true);
+            Directory.Move(source, target);
+            return true;
         }
-
-        Directory.Move(source, target);
-        return true;
+        catch (DirectoryNotFoundException)
+        {
+            return false;
+        }
     }
 
-    /// <summary>Removes a version (a final denial of a quarantined one).</summary>
-    public void Delete(ModuleVersion module)
+    /// <summary>Every version held here, as (module path, version); folders that are not escaped module versions are skipped.</summary>
+    public IEnumerable<ModuleVersion> All()
     {
-        var directory = DirectoryOf(module);
-        if (Directory.Exists(directory))
+        foreach (var versions in Directory.EnumerateDirectories(root, "@v", SearchOption.AllDirectories))
         {
-            Directory.Delete(directory, recursive: true);
+            var escapedPath = Path.GetRelativePath(root, Path.GetDirectoryName(versions)!).Replace(Path.DirectorySeparatorChar, '/');
+            if (!ModuleEscaping.TryUnescapePath(escapedPath, out var path, out _))
+            {
+                continue;
+            }
+
+            foreach (var directory in Directory.EnumerateDirectories(versions))
+            {
+                if (ModuleEscaping.TryUnescapeVersion(Path.GetFileName(directory), out var version, out _))
+                {
+                    yield return new ModuleVersion(path, version);
+                }
+            }
         }
     }
 
@@ -82,6 +99,15 @@ public sealed class ArtefactStore
             .OfType<string>();
     }
 
-    private string DirectoryOf(ModuleVersion module) =>
-        Path.Combine(root, ModuleEscaping.EscapePath(module.Path), "@v", ModuleEscaping.EscapeVersion(module.Version));
+    private static void RemoveDirectory(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Not there, or removed meanwhile by another process sharing the folder.
+        }
+    }
 }

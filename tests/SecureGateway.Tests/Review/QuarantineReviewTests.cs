@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using SecureGateway.Review;
 using SecureGateway.Admission;
 using SecureGateway.Policy;
 using SecureGateway.Tests.GoTooling;
@@ -103,9 +104,9 @@ public sealed class QuarantineReviewTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, await ZipStatusAsync(Unlicensed));
         var reevaluation = gateway.Services.GetRequiredService<Reevaluation>();
         var bundle = gateway.Services.GetRequiredService<LivePolicy>().Current!;
-        var before = await reevaluation.RunAsync(bundle, "test", onlyExpiredWaivers: true, null, CancellationToken.None);
+        var before = await reevaluation.RunAsync(bundle, "test", ReevaluationScope.ExpiredWaivers, null, CancellationToken.None);
         await Task.Delay(expires - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200));
-        var after = await reevaluation.RunAsync(bundle, "test", onlyExpiredWaivers: true, null, CancellationToken.None);
+        var after = await reevaluation.RunAsync(bundle, "test", ReevaluationScope.ExpiredWaivers, null, CancellationToken.None);
 
         Assert.Empty(before.Changes);
         var change = Assert.Single(after.Changes);
@@ -130,7 +131,7 @@ public sealed class QuarantineReviewTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Reevaluate_NewDenylistLine_TakesAdmittedVersionBackNamingConsumers()
+    public async Task NewDenylistLine_TakesAdmittedVersionBackAtOnceNamingConsumers()
     {
         Assert.Equal(HttpStatusCode.OK, await ZipStatusAsync(Licensed));
         await WaitForAsync(async () => (await AdminJsonAsync(HttpMethod.Get, $"admin/consumers?module={Licensed}")).GetProperty("items").GetArrayLength() > 0);
@@ -138,19 +139,20 @@ public sealed class QuarantineReviewTests : IAsyncLifetime
         var live = gateway.Services.GetRequiredService<LivePolicy>();
         await live.ReloadAsync(CancellationToken.None);
 
+        // No one runs re-evaluation: the newly live bundle's denylist matches an admitted version, which is re-evaluated at once.
+        await WaitForAsync(async () => (await gateway.DecisionsAsync($"?module={Licensed}"))[0].GetProperty("outcome").GetString() == "denied");
         using var started = await AdminAsync(HttpMethod.Post, "admin/reevaluate", null);
         JsonElement status = default;
         await WaitForAsync(async () => (status = await AdminJsonAsync(HttpMethod.Get, "admin/reevaluate")).GetProperty("state").GetString() != "running");
 
+        var decision = (await gateway.DecisionsAsync($"?module={Licensed}"))[0];
+        Assert.Equal("gateway (re-evaluation)", decision.GetProperty("actor").GetString());
+        Assert.Contains(decision.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("already pulled by: 127.0.0.1", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        Assert.Equal("done", status.GetProperty("state").GetString());
-        var change = Assert.Single(status.GetProperty("summary").GetProperty("changes").EnumerateArray());
-        Assert.Equal(Licensed, change.GetProperty("module").GetString());
-        Assert.Equal("denied", change.GetProperty("to").GetString());
-        Assert.Contains("127.0.0.1", change.GetProperty("consumers")[0].GetString(), StringComparison.Ordinal);
+        Assert.Empty(status.GetProperty("summary").GetProperty("changes").EnumerateArray());
         Assert.Equal(HttpStatusCode.Forbidden, await ZipStatusAsync(Licensed));
         Assert.False(Directory.Exists(Path.Combine(gateway.DataDirectory, "cache", "example.com", "licensed", "@v", "v1.0.0")));
-        Assert.True(Directory.Exists(Path.Combine(gateway.DataDirectory, "quarantine", "example.com", "licensed", "@v", "v1.0.0")));
+        Assert.True(Directory.Exists(Path.Combine(gateway.DataDirectory, "held", "example.com", "licensed", "@v", "v1.0.0")));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using SecureGateway.Policy;
 
-namespace SecureGateway.Admission;
+namespace SecureGateway.Review;
 
 /// <summary>The admin API's re-evaluation: one run at a time, in the background, its progress and summary readable.</summary>
 public sealed class ReevaluationRuns(Reevaluation reevaluation, LivePolicy policy, IHostApplicationLifetime lifetime)
@@ -45,7 +45,7 @@ public sealed class ReevaluationRuns(Reevaluation reevaluation, LivePolicy polic
         {
             try
             {
-                var summary = await reevaluation.RunAsync(bundle, actor, onlyExpiredWaivers: false, progress, lifetime.ApplicationStopping);
+                var summary = await reevaluation.RunAsync(bundle, actor, ReevaluationScope.All, progress, lifetime.ApplicationStopping);
                 Update(s => s with { State = "done", Summary = summary });
             }
             catch (Exception e)

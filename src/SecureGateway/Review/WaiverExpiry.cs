@@ -1,7 +1,8 @@
+using SecureGateway.Admission;
 using SecureGateway.Audit;
 using SecureGateway.Policy;
 
-namespace SecureGateway.Admission;
+namespace SecureGateway.Review;
 
 /// <summary>Every few minutes: releases whose waiver lapsed are re-evaluated by the live policies.</summary>
 public sealed partial class WaiverExpiry(Reevaluation reevaluation, CurrentDecisions current, LivePolicy policy, TimeProvider time, ILogger<WaiverExpiry> logger)
@@ -18,7 +19,7 @@ public sealed partial class WaiverExpiry(Reevaluation reevaluation, CurrentDecis
             {
                 if (policy.Current is { } bundle && await current.AnyLapsedWaiverAsync(time.GetUtcNow(), stoppingToken))
                 {
-                    var summary = await reevaluation.RunAsync(bundle, AdmissionService.GatewayActor, onlyExpiredWaivers: true, null, stoppingToken);
+                    var summary = await reevaluation.RunAsync(bundle, AdmissionService.GatewayActor, ReevaluationScope.ExpiredWaivers, null, stoppingToken);
                     LogExpired(summary.Changes.Count);
                 }
             }

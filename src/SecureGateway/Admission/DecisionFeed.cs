@@ -1,0 +1,214 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using SecureGateway.Audit;
+using SecureGateway.Data.Decisions;
+using SecureGateway.Hosting;
+using SecureGateway.Modules;
+
+namespace SecureGateway.Admission;
+
+/// <summary>
+/// Keeps <see cref="ServingDecisions"/> equal to the database: listens on the <c>decisions</c> channel (a trigger
+/// announces every insert, by any process, on commit), loads every current decision at start and after every
+/// reconnect, and applies each announced decision as it comes, moving local files to match. While it cannot listen
+/// the process serves from its last view; past <see cref="GatewayOptions.DecisionFeedWindow"/> it is not ready.
+/// </summary>
+public sealed partial class DecisionFeed(
+    AuditDatabase database,
+    DecisionLog decisions,
+    ServingDecisions serving,
+    ArtefactPlacement placement,
+    IOptions<GatewayOptions> options,
+    TimeProvider time,
+    ILogger<DecisionFeed> logger) : BackgroundService
+{
+    public const string Channel = "decisions";
+    private const int BatchSize = 500;
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
+
+    private readonly Channel<long> announced = System.Threading.Channels.Channel.CreateUnbounded<long>(new() { SingleReader = true });
+    private NpgsqlConnection? listening;
+    private DateTimeOffset? lostSince;
+    private bool reportedLost;
+
+    /// <summary>Since when the process has not been listening; null while it is.</summary>
+    public DateTimeOffset? LostSince => lostSince;
+
+    public TimeSpan Window => options.Value.DecisionFeedWindow;
+
+    /// <summary>Listens, then loads everything: the host serves nothing before the first view is complete.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        listening = await ListenAsync(cancellationToken);
+        await ResyncAsync(placeChanges: false, cancellationToken);
+        serving.MarkLoaded();
+        await base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        listening?.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var applying = ApplyAnnouncedAsync(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (listening is null)
+                {
+                    listening = await ListenAsync(stoppingToken);
+                    await ResyncAsync(placeChanges: true, stoppingToken);
+                    LogResumed(lostSince);
+                    (lostSince, reportedLost) = (null, false);
+                }
+
+                while (true)
+                {
+                    await listening.WaitAsync(stoppingToken);
+                }
+            }
+            catch (Exception e) when (IsConnectionFailure(e) && !stoppingToken.IsCancellationRequested)
+            {
+                lostSince ??= time.GetUtcNow();
+                if (time.GetUtcNow() - lostSince > Window && !reportedLost)
+                {
+                    reportedLost = true;
+                    LogLost(lostSince.Value, Window);
+                }
+                else
+                {
+                    LogNotListening(e.Message);
+                }
+
+                await (listening?.DisposeAsync() ?? ValueTask.CompletedTask);
+                listening = null;
+                await Task.Delay(Retry, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        await applying;
+    }
+
+    private async Task<NpgsqlConnection> ListenAsync(CancellationToken cancellationToken)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false, KeepAlive = 5 };
+        var connection = new NpgsqlConnection(settings.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            connection.Notification += (_, e) =>
+            {
+                if (long.TryParse(e.Payload, out var id))
+                {
+                    announced.Writer.TryWrite(id);
+                }
+            };
+            await using var listen = new NpgsqlCommand($"LISTEN {Channel}", connection);
+            await listen.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Loads every version's current decision (only the columns serving needs).</summary>
+    private async Task ResyncAsync(bool placeChanges, CancellationToken cancellationToken)
+    {
+        var changed = 0;
+        await foreach (var decision in decisions.CurrentForServingAsync(cancellationToken))
+        {
+            if (serving.Apply(decision))
+            {
+                changed++;
+                if (placeChanges)
+                {
+                    Place(decision);
+                }
+            }
+        }
+
+        LogResynced(serving.Count, changed);
+    }
+
+    /// <summary>Applies announced decisions in batches; a batch that cannot be read is tried again (a resync would cover it too).</summary>
+    private async Task ApplyAnnouncedAsync(CancellationToken stoppingToken)
+    {
+        var ids = new List<long>(BatchSize);
+        try
+        {
+            while (await announced.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (ids.Count < BatchSize && announced.Reader.TryRead(out var id))
+                {
+                    ids.Add(id);
+                }
+
+                try
+                {
+                    foreach (var decision in await decisions.ForServingAsync(ids, stoppingToken))
+                    {
+                        if (serving.Apply(decision))
+                        {
+                            Place(decision);
+                        }
+                    }
+
+                    ids.Clear();
+                }
+                catch (Exception e) when (IsConnectionFailure(e) && !stoppingToken.IsCancellationRequested)
+                {
+                    LogNotListening(e.Message);
+                    await Task.Delay(Retry, time, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping.
+        }
+    }
+
+    private void Place(Decision decision)
+    {
+        var module = new ModuleVersion(decision.Module, decision.Version);
+        try
+        {
+            placement.Place(module, serving.Of(module));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Serving does not depend on it; the next start's repair finishes the move.
+            LogPlacementFailed(module, e.Message);
+        }
+    }
+
+    private static bool IsConnectionFailure(Exception e) =>
+        e is NpgsqlException or TimeoutException or InvalidOperationException or IOException or System.Net.Sockets.SocketException;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Current decisions loaded: {Count} versions known, {Changed} changed")]
+    private partial void LogResynced(int count, int changed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not hearing decisions of other processes ({Reason}); serving from the last view, retrying")]
+    private partial void LogNotListening(string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Decisions of other processes unheard since {Since} (more than {Window}): a revocation may not be enforced here; /readyz fails until listening resumes")]
+    private partial void LogLost(DateTimeOffset since, TimeSpan window);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listening for decisions again (lost since {Since}); resynchronised")]
+    private partial void LogResumed(DateTimeOffset? since);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Module}: files not moved to match its current decision: {Reason}")]
+    private partial void LogPlacementFailed(ModuleVersion module, string reason);
+}

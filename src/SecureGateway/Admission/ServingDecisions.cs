@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using SecureGateway.Data.Decisions;
+using SecureGateway.Modules;
+
+namespace SecureGateway.Admission;
+
+/// <summary>The current (latest) decision of one module version, as the serving path needs it.</summary>
+public sealed record CurrentDecision(long Id, DecisionOutcome Outcome, AdmissionResult Answer, string? ZipHash, string? GoModHash, DateTimeOffset? RedecideAfter)
+{
+    public bool Admits => Outcome == DecisionOutcome.Admitted;
+
+    /// <summary>Whether the next request decides the version afresh (a cool-down passed, or a reviewer asked).</summary>
+    public bool IsProvisional(DateTimeOffset now) => RedecideAfter <= now;
+
+    public static CurrentDecision Of(Decision decision) => new(
+        decision.Id,
+        decision.Outcome,
+        decision.Outcome == DecisionOutcome.Admitted ? AdmissionResult.Admitted : AdmissionResult.From(decision),
+        decision.ZipHash,
+        decision.GoModHash,
+        decision.RedecideAfter);
+}
+
+/// <summary>
+/// The current decision of every module version this process knows of, in memory: the authority on what is served.
+/// Filled by <see cref="DecisionFeed"/> (everything at start and after any reconnect, then every decision any process
+/// records, announced by PostgreSQL NOTIFY) and by this process's own acts the moment they are recorded. Decisions are
+/// append-only and a version's ids only grow, so applying "the higher id wins" in any order converges on the database.
+/// </summary>
+public sealed class ServingDecisions
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, CurrentDecision>> modules = new(StringComparer.Ordinal);
+    private volatile bool loaded;
+
+    /// <summary>False until the first full load: before it, nothing can be answered from memory.</summary>
+    public bool Loaded => loaded;
+
+    public int Count => modules.Values.Sum(versions => versions.Count);
+
+    public CurrentDecision? Of(ModuleVersion module) =>
+        modules.TryGetValue(module.Path, out var versions) && versions.TryGetValue(module.Version, out var current) ? current : null;
+
+    /// <summary>The current decisions of <paramref name="modulePath"/>'s versions, by version.</summary>
+    public IReadOnlyDictionary<string, CurrentDecision> VersionsOf(string modulePath) =>
+        modules.TryGetValue(modulePath, out var versions) ? versions : EmptyVersions;
+
+    public IEnumerable<(ModuleVersion Module, CurrentDecision Decision)> All() =>
+        modules.SelectMany(m => m.Value.Select(v => (new ModuleVersion(m.Key, v.Key), v.Value)));
+
+    /// <summary>Takes <paramref name="decision"/> as current unless a later one is already known; true when it became current.</summary>
+    public bool Apply(Decision decision) => Apply(new ModuleVersion(decision.Module, decision.Version), CurrentDecision.Of(decision));
+
+    public bool Apply(ModuleVersion module, CurrentDecision decision)
+    {
+        var versions = modules.GetOrAdd(module.Path, _ => new ConcurrentDictionary<string, CurrentDecision>(StringComparer.Ordinal));
+        while (true)
+        {
+            if (!versions.TryGetValue(module.Version, out var known))
+            {
+                if (versions.TryAdd(module.Version, decision))
+                {
+                    return true;
+                }
+            }
+            else if (known.Id >= decision.Id)
+            {
+                return false;
+            }
+            else if (versions.TryUpdate(module.Version, decision, known))
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Marks the first full load done.</summary>
+    public void MarkLoaded() => loaded = true;
+
+    private static readonly IReadOnlyDictionary<string, CurrentDecision> EmptyVersions = new Dictionary<string, CurrentDecision>();
+}

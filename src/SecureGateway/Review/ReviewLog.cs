@@ -1,0 +1,31 @@
+using SecureGateway.Admission;
+using SecureGateway.Audit;
+using SecureGateway.Coordination;
+using SecureGateway.Data.Decisions;
+using SecureGateway.Modules;
+
+namespace SecureGateway.Review;
+
+/// <summary>
+/// Records the acts that follow an admission (release, denial, revocation, reconsideration, re-evaluation) so that
+/// each governs at once: recorded first, then current in this process (other processes hear it through NOTIFY), then
+/// the local files placed to match. Acts on one version take the same cross-process lock as its admission, so a
+/// check of the current decision and the act that follows it cannot interleave with another act or an admission.
+/// </summary>
+public sealed class ReviewLog(DecisionLog decisions, ServingDecisions serving, ArtefactPlacement placement, DatabaseLocks locks)
+{
+    public Task<DatabaseLock> LockAsync(ModuleVersion module, CancellationToken cancellationToken) =>
+        locks.AcquireAsync($"admission:{module}", cancellationToken);
+
+    public Task<Decision?> LatestAsync(ModuleVersion module, CancellationToken cancellationToken) =>
+        decisions.LatestAsync(module.Path, module.Version, cancellationToken);
+
+    public async Task<Decision> RecordAsync(Decision decision, CancellationToken cancellationToken)
+    {
+        var recorded = await decisions.RecordAsync(decision, cancellationToken);
+        var module = new ModuleVersion(recorded.Module, recorded.Version);
+        serving.Apply(recorded);
+        placement.Place(module, serving.Of(module));
+        return recorded;
+    }
+}

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SecureGateway.Tests.GoTooling;
+using SecureGateway.Tests.Infrastructure;
+
+namespace SecureGateway.Tests.Review;
+
+/// <summary>
+/// The day a module turns out to be malicious: a revocation on one gateway is enforced by every gateway on the database
+/// within a second, names who already pulled it, and moves @latest back; the real go command sees the reason.
+/// </summary>
+public sealed class RevocationTests : IAsyncLifetime
+{
+    private const string Victim = "example.com/victim";
+    private const string Justification = "malicious init() exfiltrates credentials, INC-4711";
+    private static readonly DateTimeOffset LongAgo = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly GoProxyLayout layout = new(TempDirectory.Create("upstream"));
+    private StaticGoProxyServer upstream = null!;
+    private GatewayInstance a = null!;
+    private GatewayInstance b = null!;
+
+    public async Task InitializeAsync()
+    {
+        foreach (var version in new[] { "v1.0.0", "v1.1.0" })
+        {
+            layout.AddVersion(Victim, version, $"module {Victim}\n",
+                GoProxyLayout.ModuleFiles(Victim, version, ("go.mod", $"module {Victim}\n"), ("victim.go", $"package victim // {version}\n")), LongAgo);
+        }
+
+        upstream = StaticGoProxyServer.Start(layout.RootDirectory);
+        a = await GatewayInstance.StartAsync(upstream.Url);
+        b = await GatewayInstance.StartAsync(upstream.Url, connectionString: a.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await b.DisposeAsync();
+        await a.DisposeAsync();
+        await upstream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task GoCommand_RevokedOnA_BothGatewaysRefuseWithinASecondNamingTheReason_LatestMovesBack()
+    {
+        using (var client = GoClient.Fresh(a.BaseUrl))
+        {
+            var pulled = Assert.Single(await client.DownloadJsonAsync($"{Victim}@latest"));
+            Assert.True(pulled.Succeeded, pulled.Error);
+            Assert.Equal("v1.1.0", pulled.Version);
+        }
+
+        using (var client = GoClient.Fresh(b.BaseUrl))
+        {
+            // B has no files of its own: it fetches them again and they must hash to what A admitted.
+            Assert.True(Assert.Single(await client.DownloadJsonAsync($"{Victim}@v1.1.0")).Succeeded);
+        }
+
+        await WaitForAsync(async () => (await ConsumersAsync(a, "v1.1.0")).GetArrayLength() > 0, TimeSpan.FromSeconds(30));
+
+        using var revoke = await PostAsync(a, "admin/revoke", new { module = Victim, version = "v1.1.0", justification = Justification });
+        var revoked = Stopwatch.StartNew();
+        var answer = await revoke.Content.ReadFromJsonAsync<JsonElement>();
+        await WaitForAsync(async () => await RefusedAsync(a) && await RefusedAsync(b), TimeSpan.FromSeconds(1));
+        revoked.Stop();
+
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        var version = Assert.Single(answer.GetProperty("revoked").EnumerateArray());
+        Assert.Equal("v1.1.0", version.GetProperty("version").GetString());
+        Assert.StartsWith("admitted (decision ", version.GetProperty("was").GetString(), StringComparison.Ordinal);
+        Assert.Contains(version.GetProperty("consumers").EnumerateArray(), c => c.GetProperty("client").GetString() == "127.0.0.1");
+        Assert.True(revoked.Elapsed < TimeSpan.FromSeconds(1), $"refused by both after {revoked.Elapsed}");
+
+        var decisionId = version.GetProperty("decisionId").GetInt64();
+        foreach (var gateway in new[] { a, b })
+        {
+            using var client = GoClient.Fresh(gateway.BaseUrl);
+            var refused = await client.RunAsync(null, null, "mod", "download", $"{Victim}@v1.1.0");
+            var latest = Assert.Single(await client.DownloadJsonAsync($"{Victim}@latest"));
+
+            Assert.False(refused.Succeeded);
+            Assert.Contains($"403 Forbidden\n\tserver response: denied: revoked by admin: {Justification} (decision {decisionId})", refused.StandardError, StringComparison.Ordinal);
+            Assert.True(latest.Succeeded, latest.Error);
+            Assert.Equal("v1.0.0", latest.Version);
+            Assert.False(Directory.Exists(VersionDirectory(gateway, "cache", "v1.1.0")));
+        }
+
+        Assert.True(Directory.Exists(VersionDirectory(a, "held", "v1.1.0")));
+        await WaitForAsync(() => Task.FromResult(Directory.Exists(VersionDirectory(b, "held", "v1.1.0"))), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Revoke_NeverSeenVersion_PreemptiveBlockNothingFetched()
+    {
+        using var revoke = await PostAsync(a, "admin/revoke", new { module = Victim, version = "v1.0.0", justification = Justification });
+        using var refused = await b.Http.GetAsync(GoProxyLayout.RequestPath(Victim, "v1.0.0", "mod").TrimStart('/'));
+
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        Assert.Equal("never seen", (await revoke.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("revoked")[0].GetProperty("was").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.StartsWith($"denied: revoked by admin: {Justification} (decision ", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, upstream.RequestCount(GoProxyLayout.RequestPath(Victim, "v1.0.0", "zip")));
+    }
+
+    [Fact]
+    public async Task Revoke_Range_RefusesEveryVersionInItAndListMovesAccordingly()
+    {
+        Assert.Equal(HttpStatusCode.OK, await ZipStatusAsync(a, "v1.1.0"));
+
+        using var revoke = await PostAsync(b, "admin/revoke", new { module = Victim, range = "<v1.1.0", justification = Justification });
+        var answer = await revoke.Content.ReadFromJsonAsync<JsonElement>();
+        await WaitForAsync(async () => await ZipStatusAsync(a, "v1.0.0") == HttpStatusCode.Forbidden, TimeSpan.FromSeconds(1));
+        var list = await a.Http.GetStringAsync($"{Victim}/@v/list");
+
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        Assert.Equal(["v1.0.0"], answer.GetProperty("revoked").EnumerateArray().Select(v => v.GetProperty("version").GetString()));
+        Assert.Equal(HttpStatusCode.OK, await ZipStatusAsync(a, "v1.1.0"));
+        Assert.Equal("v1.1.0\n", list);
+    }
+
+    [Theory]
+    [InlineData("""{"module":"example.com/victim","version":"v1.0.0"}""", "justification")]
+    [InlineData("""{"module":"example.com/victim","range":"~v1","justification":"x"}""", "not a comparator")]
+    [InlineData("""{"module":"example.com/victim","version":"v1.0.0","range":"<v2.0.0","justification":"x"}""", "exactly one of version or range")]
+    [InlineData("""{"module":"example.com/victim","version":"1.0","justification":"x"}""", "version")]
+    [InlineData("""{"module":"../etc","version":"v1.0.0","justification":"x"}""", "")]
+    public async Task Revoke_BadRequest_400NothingRecorded(string body, string message)
+    {
+        var request = GatewayInstance.AdminRequest("admin/revoke");
+        request.Method = HttpMethod.Post;
+        request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await a.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(message, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(await a.DecisionsAsync());
+    }
+
+    [Fact]
+    public async Task Reconsider_RevokedVersion_DecidedAfreshOnNextRequestBothRecorded()
+    {
+        using (await PostAsync(a, "admin/revoke", new { module = Victim, version = "v1.1.0", justification = Justification }))
+        {
+        }
+
+        using var reconsider = await PostAsync(a, "admin/reconsider", new { module = Victim, version = "v1.1.0", justification = "false alarm: INC-4711 was a test fixture" });
+        using var unknown = await PostAsync(a, "admin/reconsider", new { module = Victim, version = "v1.9.0", justification = "x" });
+        await WaitForAsync(async () => await ZipStatusAsync(b, "v1.1.0") == HttpStatusCode.OK, TimeSpan.FromSeconds(5));
+
+        Assert.Equal(HttpStatusCode.OK, reconsider.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        var history = await a.DecisionsAsync($"?module={Victim}&version=v1.1.0");
+        Assert.Equal(["admitted", "denied", "denied"], history.Select(d => d.GetProperty("outcome").GetString()));
+        Assert.Equal("gateway", history[0].GetProperty("actor").GetString());
+        Assert.StartsWith("reconsideration requested by admin: false alarm", history[1].GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    private static async Task<bool> RefusedAsync(GatewayInstance gateway)
+    {
+        using var response = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Victim, "v1.1.0", "zip").TrimStart('/'));
+        return response.StatusCode == HttpStatusCode.Forbidden
+            && (await response.Content.ReadAsStringAsync()).StartsWith($"denied: revoked by admin: {Justification}", StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpStatusCode> ZipStatusAsync(GatewayInstance gateway, string version)
+    {
+        using var response = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Victim, version, "zip").TrimStart('/'));
+        return response.StatusCode;
+    }
+
+    private static async Task<JsonElement> ConsumersAsync(GatewayInstance gateway, string version)
+    {
+        using var response = await gateway.Http.SendAsync(GatewayInstance.AdminRequest($"admin/consumers?module={Victim}&version={version}"));
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items");
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(GatewayInstance gateway, string path, object body)
+    {
+        var request = GatewayInstance.AdminRequest(path);
+        request.Method = HttpMethod.Post;
+        request.Content = JsonContent.Create(body);
+        return gateway.Http.SendAsync(request);
+    }
+
+    private static string VersionDirectory(GatewayInstance gateway, string store, string version) =>
+        Path.Combine(gateway.DataDirectory, store, "example.com", "victim", "@v", version);
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan limit)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(deadline.Elapsed < limit, $"not so within {limit}");
+            await Task.Delay(20);
+        }
+    }
+}
