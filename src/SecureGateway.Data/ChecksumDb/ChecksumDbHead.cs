@@ -2,8 +2,8 @@ namespace SecureGateway.Data.ChecksumDb;
 
 /// <summary>
 /// A signed tree head of a checksum database that the gateway verified and now trusts. Rows are only appended:
-/// the newest row after the latest <c>sumdb-head-reset</c> event is the trusted head, and a row is added only when
-/// a verified consistency proof shows the new head extends the previous one.
+/// the largest tree (the later row of equal size) after the latest <c>sumdb-head-reset</c> event is the trusted head,
+/// and a row is added only when a verified consistency proof shows the new head extends the previous one.
 /// </summary>
 public sealed class ChecksumDbHead
 {

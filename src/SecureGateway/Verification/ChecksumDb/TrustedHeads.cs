@@ -15,14 +15,19 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, Aud
 {
     internal const string GatewayActor = "gateway";
 
-    /// <summary>The newest head recorded since the last reset; null when none is trusted yet.</summary>
+    /// <summary>
+    /// The largest tree verified since the last reset (the later row of equal size); null when none is trusted yet.
+    /// Not simply the newest row: gateway processes sharing the database that raced (before heads were advanced under
+    /// a cross-process lock) may have recorded a prefix after the tree extending it; trusting it would move the head back.
+    /// </summary>
     public async Task<ChecksumDbHead?> TrustedAsync(string database, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var lastReset = await LastEventAsync(db, database, [AuditEventKinds.ChecksumDbHeadReset], cancellationToken);
         return await db.ChecksumDbHeads.AsNoTracking()
             .Where(h => h.Database == database && (lastReset == null || h.VerifiedAt > lastReset.Time))
-            .OrderByDescending(h => h.Id)
+            .OrderByDescending(h => h.TreeSize)
+            .ThenByDescending(h => h.Id)
             .FirstOrDefaultAsync(cancellationToken);
     }
 

@@ -1,0 +1,71 @@
+using System.Text;
+using SecureGateway.Audit;
+using SecureGateway.Tests.Ledger;
+using SecureGateway.Verification.ChecksumDb;
+
+namespace SecureGateway.Tests.ChecksumDb;
+
+/// <summary>
+/// The trusted head as every gateway process on one database reads it: the largest verified tree since the last reset,
+/// whatever order the processes recorded their heads in.
+/// </summary>
+public sealed class TrustedHeadsTests : IAsyncLifetime
+{
+    private TestChecksumDatabase sumdb = null!;
+    private AuditTestDatabase database = null!;
+    private TrustedHeads heads = null!;
+
+    public async Task InitializeAsync()
+    {
+        sumdb = TestChecksumDatabase.Start();
+        sumdb.AddFiller(300);
+        database = await AuditTestDatabase.CreateAsync();
+        heads = new TrustedHeads(database.Contexts, new AuditEventLog(database.Contexts));
+    }
+
+    public async Task DisposeAsync() => await sumdb.DisposeAsync();
+
+    [Fact]
+    public async Task TrustedAsync_SmallerHeadRecordedAfterLarger_LargerStaysTrusted()
+    {
+        var larger = await sumdb.HeadAsync(300);
+        var smaller = await sumdb.HeadAsync(120);
+        await AdvanceAsync(larger);
+
+        // Another process that verified a stale (prefix) head against an older trusted head records it afterwards.
+        await AdvanceAsync(smaller);
+
+        var trusted = await heads.TrustedAsync(sumdb.Name, default);
+        Assert.Equal(larger.N, trusted!.TreeSize);
+        Assert.Equal(larger.Hash.ToString(), trusted.TreeHash);
+    }
+
+    [Fact]
+    public async Task TrustedAsync_SameSizeRecordedTwice_LaterRowTrusted()
+    {
+        var head = await sumdb.HeadAsync(200);
+        await AdvanceAsync(head);
+        await AdvanceAsync(head);
+
+        var trusted = await heads.TrustedAsync(sumdb.Name, default);
+
+        Assert.Equal(head.N, trusted!.TreeSize);
+        Assert.Equal(await database.ScalarAsync("SELECT max(id) FROM checksum_db_heads"), trusted.Id);
+    }
+
+    [Fact]
+    public async Task TrustedAsync_LargerHeadBeforeReset_SmallerHeadAfterResetTrusted()
+    {
+        await AdvanceAsync(await sumdb.HeadAsync(300));
+        await heads.RecordResetAsync(sumdb.Name, "test-operator", default);
+        Assert.Null(await heads.TrustedAsync(sumdb.Name, default));
+
+        var afterReset = await sumdb.HeadAsync(120);
+        await AdvanceAsync(afterReset);
+
+        Assert.Equal(afterReset.N, (await heads.TrustedAsync(sumdb.Name, default))!.TreeSize);
+    }
+
+    private Task AdvanceAsync(TreeHead head) =>
+        heads.AdvanceAsync(sumdb.Name, head, Encoding.UTF8.GetBytes(head.Format()), default);
+}
