@@ -200,7 +200,7 @@ public sealed class ComplianceReportBuilder(IDbContextFactory<AuditDbContext> co
 
     /// <summary>
     /// Each checksum database's state at <paramref name="asOf"/>, as <see cref="Verification.ChecksumDb.TrustedHeads"/>
-    /// defines it: the trusted head is the newest recorded after the last reset; a fork is active until a reset follows it.
+    /// defines it: the trusted head is the largest tree recorded after the last reset; a fork is active until a reset follows it.
     /// </summary>
     private static async Task<IReadOnlyList<ChecksumDbStatus>> ChecksumDatabasesAsync(
         AuditDbContext db, ReportPeriod period, DateTimeOffset asOf, CancellationToken cancellationToken)
@@ -219,7 +219,8 @@ public sealed class ComplianceReportBuilder(IDbContextFactory<AuditDbContext> co
             var heads = db.ChecksumDbHeads.AsNoTracking().Where(h => h.Database == database);
             var trusted = await heads
                 .Where(h => h.VerifiedAt < asOf && (lastReset == null || h.VerifiedAt > lastReset))
-                .OrderByDescending(h => h.Id)
+                .OrderByDescending(h => h.TreeSize)
+                .ThenByDescending(h => h.Id)
                 .Select(h => new TrustedHeadView(h.TreeSize, h.TreeHash, h.VerifiedAt))
                 .FirstOrDefaultAsync(cancellationToken);
             var verifiedInPeriod = await heads.CountAsync(h => h.VerifiedAt >= period.From && h.VerifiedAt < period.To, cancellationToken);
