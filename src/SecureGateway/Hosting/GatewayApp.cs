@@ -57,6 +57,7 @@ public static class GatewayApp
         var services = builder.Services;
         services.AddSingleton(Options.Create(options));
         services.AddSingleton<AuditDatabase>();
+        services.AddSingleton<DatabaseLocks>();
         services.AddDbContextFactory<AuditDbContext>((provider, db) =>
             db.UseAuditDatabase(provider.GetRequiredService<AuditDatabase>().ConnectionString));
         var sumdb = SumDbSettings.Parse(options.SumDb);
@@ -101,7 +102,8 @@ public static class GatewayApp
             provider.GetRequiredKeyedService<IUpstream>(ChecksumDbProxyEndpoints.ClusterId), Path.Combine(options.DataDir, "sumdb", sumdb.Name)));
         services.AddSingleton(provider => new ChecksumDbVerifier(
             sumdb, options.NoSumDb, provider.GetRequiredKeyedService<IUpstream>(ChecksumDbProxyEndpoints.ClusterId),
-            provider.GetRequiredService<ChecksumDbTiles>(), provider.GetRequiredService<TrustedHeads>(), provider.GetRequiredService<ILogger<ChecksumDbVerifier>>()));
+            provider.GetRequiredService<ChecksumDbTiles>(), provider.GetRequiredService<TrustedHeads>(), provider.GetRequiredService<DatabaseLocks>(),
+            provider.GetRequiredService<ILogger<ChecksumDbVerifier>>()));
         services.AddSingleton<TrustedHeads>();
         services.AddSingleton(_ => new GatewayStorage(options.DataDir));
         services.AddSingleton<DecisionLog>();

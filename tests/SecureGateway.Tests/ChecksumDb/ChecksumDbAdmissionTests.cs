@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
+using SecureGateway.Tests.Ledger;
 using SecureGateway.Verification.ChecksumDb;
 using Xunit.Abstractions;
 
@@ -261,6 +263,33 @@ public sealed class ChecksumDbAdmissionTests(GoModuleUniverseFixture fixture, IT
         Assert.Equal(HttpStatusCode.OK, (await GetZipAsync(gateway, AlphaNew)).Status);
     }
 
+    [Fact]
+    public async Task Get_TwoGatewaysOneDatabaseWhileTreeGrows_HeadOnlyAdvancesToLargestTreeAndNoFork()
+    {
+        AddAll();
+        var connectionString = await TestPostgres.CreateDatabaseAsync();
+        await using var first = await StartGatewayOnAsync(connectionString);
+        await using var second = await StartGatewayOnAsync(connectionString);
+
+        // Each process admits its own module versions at the same time as the other, each lookup likely seeing a larger tree.
+        var admissions = Task.WhenAll(Universe.Modules.Select((module, i) => GetZipAsync(i % 2 == 0 ? first : second, module)));
+        await GrowUntilAsync(admissions);
+        var results = await admissions;
+
+        Assert.All(results, r => Assert.Equal(HttpStatusCode.OK, r.Status));
+        var heads = first.Services.GetRequiredService<TrustedHeads>();
+        Assert.Null(await heads.ActiveForkAsync(sumdb.Name, default));
+        await using var db = await AuditTestDatabase.Of(connectionString).Contexts.CreateDbContextAsync();
+        var recorded = await db.ChecksumDbHeads.OrderBy(h => h.Id).Select(h => h.TreeSize).ToListAsync();
+        // Under the cross-process lock a head is recorded only when it is larger than the one trusted at that moment.
+        Assert.Equal(recorded.Order().Distinct(), recorded);
+        var trusted = await heads.TrustedAsync(sumdb.Name, default);
+        Assert.Equal(recorded.Max(), trusted!.TreeSize);
+        var verified = await first.DecisionsAsync("?limit=1000");
+        Assert.Equal(Universe.Modules.Count, verified.Count);
+        Assert.All(verified, d => Assert.True(d.GetProperty("checksumDbTreeSize").GetInt64() <= trusted.TreeSize));
+    }
+
     /// <summary>The figures for the closing note: checksum-DB requests and time per admission on a 100,000-record tree.</summary>
     [Fact]
     public async Task Admission_On100kRecordTree_OneLookupAndFewTilesPerAdmission()
@@ -301,6 +330,20 @@ public sealed class ChecksumDbAdmissionTests(GoModuleUniverseFixture fixture, IT
 
     private Task<GatewayInstance> StartGatewayAsync(params string[] extra) =>
         GatewayInstance.StartAsync(upstream.Url, extraArguments: [$"--Gateway:SumDb={sumdb.GoSumDb}", .. extra]);
+
+    /// <summary>Another gateway process (a data directory of its own) on the audit database of <paramref name="connectionString"/>.</summary>
+    private Task<GatewayInstance> StartGatewayOnAsync(string connectionString) =>
+        GatewayInstance.StartAsync(upstream.Url, connectionString: connectionString, extraArguments: [$"--Gateway:SumDb={sumdb.GoSumDb}"]);
+
+    /// <summary>Appends a few records every couple of milliseconds until <paramref name="done"/> completes.</summary>
+    private async Task GrowUntilAsync(Task done)
+    {
+        while (!done.IsCompleted)
+        {
+            sumdb.AddFiller(3);
+            await Task.WhenAny(done, Task.Delay(TimeSpan.FromMilliseconds(2)));
+        }
+    }
 
     private static async Task<(HttpStatusCode Status, string Body)> GetZipAsync(GatewayInstance gateway, DownloadedModule module)
     {

@@ -1,3 +1,4 @@
+using SecureGateway.Coordination;
 using SecureGateway.Modules;
 using SecureGateway.Upstream;
 
@@ -14,11 +15,16 @@ public sealed partial class ChecksumDbVerifier(
     IUpstream database,
     ChecksumDbTiles tiles,
     TrustedHeads heads,
+    DatabaseLocks locks,
     ILogger<ChecksumDbVerifier> logger) : IDisposable
 {
     private const long MaxLookupBytes = Notes.MaxNoteSize + (1 << 20);
 
-    /// <summary>One head comparison at a time, so two admissions cannot both advance the stored head.</summary>
+    /// <summary>
+    /// One head comparison at a time in this process, so two admissions cannot both advance the stored head; the
+    /// database lock taken inside it does the same across processes, and the semaphore keeps this process's admissions
+    /// queueing here rather than each holding a connection while waiting for it.
+    /// </summary>
     private readonly SemaphoreSlim headLock = new(1, 1);
 
     public SumDbSettings Settings => settings;
@@ -137,6 +143,14 @@ public sealed partial class ChecksumDbVerifier(
         await headLock.WaitAsync(cancellationToken);
         try
         {
+            // Another gateway process on the same database may be comparing and advancing the head right now: read the
+            // trusted head (and the fork alarm it may have raised meanwhile) only once it is done.
+            await using var held = await locks.AcquireAsync("checksum-db-head:" + settings.Name, cancellationToken);
+            if (await heads.ActiveForkAsync(settings.Name, cancellationToken) is { } fork)
+            {
+                return Forked(fork.Id);
+            }
+
             var trusted = await heads.TrustedAsync(settings.Name, cancellationToken);
             if (trusted is null)
             {
@@ -175,9 +189,9 @@ public sealed partial class ChecksumDbVerifier(
             }
             catch (TlogException)
             {
-                var fork = await heads.RecordForkAsync(settings.Name, trusted, seen, seenNote, cancellationToken);
-                LogFork(settings.Name, seen.N, seen.Hash, trusted.TreeSize, trusted.TreeHash, fork.Id);
-                return Forked(fork.Id);
+                var recorded = await heads.RecordForkAsync(settings.Name, trusted, seen, seenNote, cancellationToken);
+                LogFork(settings.Name, seen.N, seen.Hash, trusted.TreeSize, trusted.TreeHash, recorded.Id);
+                return Forked(recorded.Id);
             }
 
             if (seen.N > trustedTree.N)
