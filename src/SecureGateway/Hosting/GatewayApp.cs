@@ -69,7 +69,6 @@ public static class GatewayApp
         services.AddSingleton(provider => new UpstreamRouter(options, provider.GetRequiredService<IProxyStateLookup>()));
         services.AddSingleton<AdmissionService>();
         services.AddSingleton<FactsCollector>();
-        services.AddSingleton<DatabaseLocks>();
 
         // The decision is the authority on what is served: current decisions are loaded (and kept current by NOTIFY)
         // before anything is served, then storage is repaired to match them.
