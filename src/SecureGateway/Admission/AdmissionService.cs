@@ -37,15 +37,24 @@ public sealed partial class AdmissionService(
     IOptions<GatewayOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
-    ILogger<AdmissionService> logger)
+    ILogger<AdmissionService> logger) : IDisposable
 {
     internal const string GatewayActor = "gateway";
     private const long MaxInfoBytes = 1 << 20;
+    private const int MaxConcurrentAdmissions = 32;
 
     private static readonly Meter Meter = new("SecureGateway");
     private static readonly Counter<long> PolicyErrors = Meter.CreateCounter<long>("securegateway.policy.errors", description: "Rules that threw, looped, exceeded a limit or returned garbage");
 
     private readonly SingleFlight<AdmissionResult> flights = new();
+
+    /// <summary>
+    /// Each admission holds a database connection for its lock while it fetches: a burst of first requests (a fresh CI
+    /// cache) waits its turn here rather than exhausting the server's connections.
+    /// </summary>
+    private readonly SemaphoreSlim slots = new(MaxConcurrentAdmissions, MaxConcurrentAdmissions);
+
+    public void Dispose() => slots.Dispose();
 
     /// <summary>The current decision's answer, from memory; a version not yet (or only provisionally) decided is decided now.</summary>
     /// <param name="requestedBy">Who asked first (recorded in the facts); later askers share the same admission.</param>
@@ -71,6 +80,7 @@ public sealed partial class AdmissionService(
 
     private async Task<AdmissionResult> AdmitAsync(ModuleVersion module, string? requestedBy, CancellationToken cancellationToken)
     {
+        await slots.WaitAsync(cancellationToken);
         try
         {
             await using var held = await locks.AcquireAsync($"admission:{module}", cancellationToken);
@@ -127,6 +137,16 @@ public sealed partial class AdmissionService(
         {
             LogDatabaseFailure(module, e);
             return new(AdmissionStatus.Unavailable, $"unavailable: the audit database cannot be read or written, so {module} is not admitted; try again later");
+        }
+        catch (IOException e)
+        {
+            // A recorded admission whose files could not be stored is fetched again on the next request.
+            LogStorageFailure(module, e);
+            return new(AdmissionStatus.Unavailable, $"unavailable: the gateway cannot store {module} ({e.Message}); try again later");
+        }
+        finally
+        {
+            slots.Release();
         }
     }
 
@@ -285,6 +305,9 @@ public sealed partial class AdmissionService(
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "SECURITY: {Upstream} served {Module} as {Served}, not what decision {DecisionId} admitted (audit event {EventId}); not served")]
     private partial void LogChecksumAlarm(ModuleVersion module, string upstream, string served, long decisionId, long eventId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Module}: storage failure")]
+    private partial void LogStorageFailure(ModuleVersion module, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Module}: audit database failure; not admitted")]
     private partial void LogDatabaseFailure(ModuleVersion module, Exception exception);

@@ -100,7 +100,11 @@ public sealed partial class DecisionFeed(
 
     private async Task<NpgsqlConnection> ListenAsync(CancellationToken cancellationToken)
     {
-        var settings = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false, KeepAlive = 5 };
+        // Keepalives at both levels: a silently dropped connection must surface as an error, not as a quiet channel.
+        var settings = new NpgsqlConnectionStringBuilder(database.ConnectionString)
+        {
+            Pooling = false, KeepAlive = 5, TcpKeepAlive = true, TcpKeepAliveTime = 5, TcpKeepAliveInterval = 1,
+        };
         var connection = new NpgsqlConnection(settings.ConnectionString);
         try
         {

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Npgsql;
+using SecureGateway.Tests.GoTooling;
+using SecureGateway.Tests.Infrastructure;
+
+namespace SecureGateway.Tests.Admission;
+
+/// <summary>
+/// A gateway that loses its notification connection keeps serving its last view, is not ready past the window, and on
+/// reconnecting resynchronises: a revocation made elsewhere meanwhile is enforced as soon as it is back.
+/// </summary>
+public sealed class DecisionFeedTests
+{
+    private const string Module = "example.com/feed";
+
+    [Fact]
+    public async Task ListenConnectionKilled_NotReadyPastWindow_RevocationMissedMeanwhileEnforcedAfterResync()
+    {
+        var layout = new GoProxyLayout(TempDirectory.Create("upstream"));
+        layout.AddVersion(Module, "v1.0.0", $"module {Module}\n",
+            GoProxyLayout.ModuleFiles(Module, "v1.0.0", ("go.mod", $"module {Module}\n"), ("a.go", "package a\n")), DateTimeOffset.UnixEpoch);
+        await using var upstream = StaticGoProxyServer.Start(layout.RootDirectory);
+        await using var a = await GatewayInstance.StartAsync(upstream.Url, extraArguments: ["--Gateway:DecisionFeedWindow=00:00:00.300"]);
+        await using var b = await GatewayInstance.StartAsync(upstream.Url, connectionString: a.ConnectionString);
+        Assert.Equal(HttpStatusCode.OK, await ZipStatusAsync(a));
+
+        await TerminateListenersAsync(a.ConnectionString);
+        using (var revoke = GatewayInstance.AdminRequest("admin/revoke"))
+        {
+            revoke.Method = HttpMethod.Post;
+            revoke.Content = JsonContent.Create(new { module = Module, version = "v1.0.0", justification = "compromised maintainer account" });
+            using var revoked = await b.Http.SendAsync(revoke);
+            Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+        }
+
+        var sawNotReady = false;
+        var clock = Stopwatch.StartNew();
+        while (!(sawNotReady && await ZipStatusAsync(a) == HttpStatusCode.Forbidden && await ReadyAsync(a) == HttpStatusCode.OK))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"not ready seen: {sawNotReady}; zip: {await ZipStatusAsync(a)}");
+            sawNotReady |= await ReadyAsync(a) == HttpStatusCode.ServiceUnavailable;
+            await Task.Delay(25);
+        }
+    }
+
+    private static async Task TerminateListenersAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var terminate = new NpgsqlCommand(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN decisions'", connection);
+        Assert.True((long)(await terminate.ExecuteScalarAsync())! >= 2);
+    }
+
+    private static async Task<HttpStatusCode> ReadyAsync(GatewayInstance gateway)
+    {
+        using var response = await gateway.Http.GetAsync("readyz");
+        return response.StatusCode;
+    }
+
+    private static async Task<HttpStatusCode> ZipStatusAsync(GatewayInstance gateway)
+    {
+        using var response = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Module, "v1.0.0", "zip").TrimStart('/'));
+        return response.StatusCode;
+    }
+}
