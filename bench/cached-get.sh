@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Cached-GET throughput of two builds of the gateway, in alternating pairs on the same machine (before/after a change to
+# the serving path). Each build keeps its own data folder (and embedded PostgreSQL) for the whole run; one module is
+# served from a file:// upstream, admitted by the first request, then hammered with wrk. Needs wrk and python3.
+#
+#   bench/cached-get.sh BEFORE.dll AFTER.dll [pairs=5] [seconds=20]
+#   e.g. git worktree add /tmp/before <commit> && dotnet build -c Release /tmp/before/src/SecureGateway
+#        dotnet build -c Release src/SecureGateway
+#        bench/cached-get.sh /tmp/before/src/SecureGateway/bin/Release/net10.0/SecureGateway.dll \
+#                            src/SecureGateway/bin/Release/net10.0/SecureGateway.dll
+set -euo pipefail
+
+before=${1:?BEFORE.dll}
+after=${2:?AFTER.dll}
+pairs=${3:-5}
+seconds=${4:-20}
+port=${PORT:-8091}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for tool in wrk python3; do
+  command -v "$tool" >/dev/null || { echo "$tool is needed (apt-get install -y $tool)" >&2; exit 1; }
+done
+
+mkdir -p "$work/up/example.com/bench/@v" "$work/policies"
+python3 - "$work/up/example.com/bench/@v" <<'PY'
+import sys, zipfile
+d = sys.argv[1]
+open(f"{d}/list", "w").write("v1.0.0\n")
+open(f"{d}/v1.0.0.info", "w").write('{"Version":"v1.0.0","Time":"2020-01-01T00:00:00Z"}')
+open(f"{d}/v1.0.0.mod", "w").write("module example.com/bench\n")
+with zipfile.ZipFile(f"{d}/v1.0.0.zip", "w") as z:
+    z.writestr("example.com/bench@v1.0.0/go.mod", "module example.com/bench\n")
+    z.writestr("example.com/bench@v1.0.0/bench.go", "package bench\n")
+PY
+echo 'function rule(facts, config) { return null; }' > "$work/policies/no-opinion.js"
+url="http://127.0.0.1:$port/example.com/bench/@v/v1.0.0.zip"
+
+run() {
+  local name=$1 dll=$2
+  dotnet "$dll" serve --urls "http://127.0.0.1:$port" --Gateway:Upstream="file://$work/up" --Gateway:DataDir="$work/data-$name" \
+    --Gateway:PolicyDir="$work/policies" --Gateway:SumDb=off --Gateway:VulnDb:Source=off --Gateway:Index:Url=off \
+    --Gateway:GitHub:ApiUrl=off --Logging:LogLevel:Default=Warning >"$work/serve-$name.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
+  curl -sf -o /dev/null "$url" || { echo "$name did not serve $url; see its log:" >&2; cat "$work/serve-$name.log" >&2; exit 1; }
+  wrk -t2 -c32 -d5s "$url" >/dev/null # JIT tiering settles
+  wrk -t2 -c32 -d"${seconds}s" "$url" | awk '/Requests\/sec/ { print $2 }'
+  kill -TERM "$pid"
+  wait "$pid" || true
+}
+
+a=(); b=()
+for i in $(seq 1 "$pairs"); do
+  a+=("$(run before "$before")"); b+=("$(run after "$after")")
+  echo "pair $i: before ${a[-1]} req/s, after ${b[-1]} req/s"
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+m_a=$(median "${a[@]}"); m_b=$(median "${b[@]}")
+awk -v a="$m_a" -v b="$m_b" 'BEGIN { printf "median before %.0f req/s, after %.0f req/s: %+.1f%%\n", a, b, (b - a) * 100 / a }'
