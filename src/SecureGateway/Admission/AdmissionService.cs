@@ -104,7 +104,7 @@ public sealed partial class AdmissionService(
             if (fetchFailure is { Status: not AdmissionStatus.Refused })
             {
                 LogFetchFailed(module, source.BaseUrl, fetchFailure.Message);
-                return fetchFailure;
+                return StandsUntilDecided(module, previous) ?? fetchFailure;
             }
 
             var (decision, unavailable) = fetchFailure is null
@@ -112,7 +112,7 @@ public sealed partial class AdmissionService(
                 : (NewDecision(module, source, DecisionOutcome.Denied, [fetchFailure.Message], redecideAfter: Cooldown()), null);
             if (unavailable is not null)
             {
-                return unavailable;
+                return StandsUntilDecided(module, previous) ?? unavailable;
             }
 
             decision = await decisions.RecordAsync(decision!, cancellationToken);
@@ -149,6 +149,13 @@ public sealed partial class AdmissionService(
             slots.Release();
         }
     }
+
+    /// <summary>
+    /// A provisional admission (reconsidered) that cannot be decided afresh right now (upstream or checksum DB down) stands
+    /// until it can: the reviewer asked for a new decision, not for an outage of a version in use.
+    /// </summary>
+    private AdmissionResult? StandsUntilDecided(ModuleVersion module, Decision? previous) =>
+        previous is { Outcome: DecisionOutcome.Admitted } && storage.Cache.Contains(module) ? AdmissionResult.Admitted : null;
 
     /// <summary>
     /// The version is admitted but its files are not here (never fetched by this process, lost, or moved by a crash):

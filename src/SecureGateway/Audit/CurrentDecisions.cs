@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SecureGateway.Data;
 using SecureGateway.Data.Decisions;
+using SecureGateway.Modules;
 
 namespace SecureGateway.Audit;
 
@@ -26,6 +27,20 @@ public sealed class CurrentDecisions(IDbContextFactory<AuditDbContext> contexts)
         }
 
         return await current.OrderBy(d => d.Id).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The current decisions of <paramref name="versions"/> that have <paramref name="outcome"/>, oldest first (one query per module).</summary>
+    public async Task<IReadOnlyList<Decision>> OfVersionsAsync(DecisionOutcome outcome, IEnumerable<ModuleVersion> versions, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var found = new List<Decision>();
+        foreach (var module in versions.GroupBy(v => v.Path, StringComparer.Ordinal))
+        {
+            var wanted = module.Select(v => v.Version).Distinct(StringComparer.Ordinal).ToList();
+            found.AddRange(await Current(db, outcome).Where(d => d.Module == module.Key && wanted.Contains(d.Version)).ToListAsync(cancellationToken));
+        }
+
+        return [.. found.OrderBy(d => d.Id)];
     }
 
     /// <summary>Whether some admitted version's release was a waiver that has lapsed by <paramref name="now"/>.</summary>

@@ -16,6 +16,7 @@ namespace SecureGateway.Review;
 public sealed partial class LaterKnowledge(
     Reevaluation reevaluation,
     CurrentDecisions current,
+    ServingDecisions serving,
     VulnerabilityDatabase vulnerabilities,
     LivePolicy policy,
     DatabaseLocks locks,
@@ -40,11 +41,16 @@ public sealed partial class LaterKnowledge(
 
     public void Dispose() => running.Dispose();
 
-    /// <summary>Re-evaluates the admitted versions <paramref name="bundle"/>'s denylist matches; null when there are none.</summary>
+    /// <summary>
+    /// Re-evaluates the admitted versions <paramref name="bundle"/>'s denylist matches, found among the current decisions
+    /// this process holds in memory; null when there are none.
+    /// </summary>
     public async Task<ReevaluationSummary?> AfterBundleAsync(PolicyBundle bundle, CancellationToken cancellationToken)
     {
-        var admitted = await current.WithOutcomeAsync(DecisionOutcome.Admitted, null, null, cancellationToken);
-        var matched = admitted.Where(d => bundle.Denylist.Match(d.Module, d.Version) is not null).Select(Version).ToHashSet();
+        var matched = serving.All()
+            .Where(v => v.Decision.Admits && bundle.Denylist.Match(v.Module.Path, v.Module.Version) is not null)
+            .Select(v => v.Module)
+            .ToHashSet();
         return await RunAsync(bundle, matched, cancellationToken);
     }
 

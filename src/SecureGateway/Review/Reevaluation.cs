@@ -43,14 +43,11 @@ public sealed class Reevaluation(
         IReadOnlySet<ModuleVersion>? named = null)
     {
         var started = time.GetUtcNow();
-        var admitted = (await current.WithOutcomeAsync(DecisionOutcome.Admitted, null, null, cancellationToken))
-            .Where(d => scope switch
-            {
-                ReevaluationScope.ExpiredWaivers => d.ExpiresAt <= started,
-                ReevaluationScope.Named => named!.Contains(new ModuleVersion(d.Module, d.Version)),
-                _ => true,
-            })
-            .ToList();
+        var admitted = scope == ReevaluationScope.Named
+            ? [.. await current.OfVersionsAsync(DecisionOutcome.Admitted, named!, cancellationToken)]
+            : (await current.WithOutcomeAsync(DecisionOutcome.Admitted, null, null, cancellationToken))
+                .Where(d => scope != ReevaluationScope.ExpiredWaivers || d.ExpiresAt <= started)
+                .ToList();
         var changes = new List<ReevaluationChange>();
         var (evaluated, waivers, withoutFacts) = (0, 0, 0);
         for (var i = 0; i < admitted.Count; i++)
