@@ -49,7 +49,8 @@ public static class QuarantineEndpoints
             ? invalid
             : Answer(await review.DenyAsync(module, Actor(user), request.Justification, cancellationToken));
 
-    private static BadRequest<AdminError>? Validate(ReviewRequest request, out ModuleVersion module)
+    /// <summary>A request naming one module version (also reconsideration's); null when it is well-formed.</summary>
+    internal static BadRequest<AdminError>? Validate(ReviewRequest request, out ModuleVersion module)
     {
         module = default;
         if (string.IsNullOrEmpty(request.Module) || string.IsNullOrEmpty(request.Version))

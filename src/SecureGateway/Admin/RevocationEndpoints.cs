@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using SecureGateway.Admission;
-using SecureGateway.Modules;
 using SecureGateway.Review;
 
 namespace SecureGateway.Admin;
@@ -38,17 +37,12 @@ public static class RevocationEndpoints
     /// <summary>POST /admin/reconsider { module, version, justification }</summary>
     private static async Task<IResult> ReconsiderAsync(ReviewRequest request, Reconsideration reconsideration, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(request.Module) || string.IsNullOrEmpty(request.Version))
+        if (QuarantineEndpoints.Validate(request, out var module) is { } invalid)
         {
-            return TypedResults.BadRequest(new AdminError("module and version are required"));
+            return invalid;
         }
 
-        if (ModuleVersions.Check(request.Module, request.Version) is { } error)
-        {
-            return TypedResults.BadRequest(new AdminError(error));
-        }
-
-        var result = await reconsideration.ReconsiderAsync(new ModuleVersion(request.Module, request.Version), Actor(user), request.Justification, cancellationToken);
+        var result = await reconsideration.ReconsiderAsync(module, Actor(user), request.Justification, cancellationToken);
         return result.Status switch
         {
             ReviewStatus.Done => TypedResults.Ok(new { message = result.Message, decision = DecisionView.From(result.Decision!) }),
