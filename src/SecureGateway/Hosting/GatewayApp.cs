@@ -105,6 +105,7 @@ public static class GatewayApp
             provider.GetRequiredService<ILogger<ChecksumDbVerifier>>()));
         services.AddSingleton<TrustedHeads>();
         services.AddSingleton(_ => new GatewayStorage(options.DataDir));
+        services.AddSingleton(new HotArtefacts(options.HotSetBytes));
         services.AddSingleton<DecisionLog>();
         services.AddSingleton<AuditEventLog>();
         services.AddSingleton<AuditChain>();

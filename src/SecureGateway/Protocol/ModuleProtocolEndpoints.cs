@@ -4,6 +4,7 @@ using SecureGateway.Access;
 using SecureGateway.Admission;
 using SecureGateway.Hosting;
 using SecureGateway.Ledger;
+using SecureGateway.Modules;
 using SecureGateway.Storage;
 
 namespace SecureGateway.Protocol;
@@ -22,8 +23,8 @@ public static class ModuleProtocolEndpoints
     }
 
     private static async Task<IResult> HandleAsync(
-        HttpContext context, AdmissionService admission, VersionQueries versions, GatewayStorage storage, DownloadLedger ledger,
-        IOptions<GatewayOptions> options, CancellationToken cancellationToken)
+        HttpContext context, AdmissionService admission, ServingDecisions serving, VersionQueries versions, GatewayStorage storage,
+        HotArtefacts hot, DownloadLedger ledger, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
     {
         var request = ModuleRequest.Parse(RawPath(context), out var error);
         if (request is null)
@@ -44,43 +45,66 @@ public static class ModuleProtocolEndpoints
         var requestedBy = RequestedBy(context);
         var module = request.ModuleVersion;
         var result = await admission.EnsureAdmittedAsync(module, requestedBy, cancellationToken);
-        var file = result.Status == AdmissionStatus.Admitted ? TryOpen(storage.Cache.PathOf(module, request.Artefact)) : null;
-        if (result.Status == AdmissionStatus.Admitted && file is null)
-        {
-            result = await admission.RestoreAsync(module, requestedBy, cancellationToken);
-            file = result.Status == AdmissionStatus.Admitted ? TryOpen(storage.Cache.PathOf(module, request.Artefact)) : null;
-            if (result.Status == AdmissionStatus.Admitted && file is null)
-            {
-                result = new(AdmissionStatus.Unavailable, $"unavailable: {module} is admitted but its files were moved while being served; try again");
-            }
-        }
-
-        if (file is null)
+        if (result.Status != AdmissionStatus.Admitted)
         {
             return ProxyResults.Refusal(result);
         }
 
-        if (options.Value.DownloadLedger && HttpMethods.IsGet(context.Request.Method))
+        // Admitted by the current decision: only now are bytes looked for, in memory, then in the cache folder, then upstream.
+        var kind = request.Artefact;
+        var tag = serving.Of(module)?.Id ?? 0;
+        var served = hot.Get(module, kind, tag) is { } bytes
+            ? TypedResults.Bytes(bytes, kind.ContentType())
+            : await FromCacheAsync(module, kind, tag, hot, storage, cancellationToken);
+        if (served is null)
         {
-            ledger.Record(request.ModulePath, module.Version, request.Artefact.Extension(), requestedBy ?? "unknown", context.Request.Headers.UserAgent);
+            result = await admission.RestoreAsync(module, requestedBy, cancellationToken);
+            served = result.Status == AdmissionStatus.Admitted ? await FromCacheAsync(module, kind, tag, hot, storage, cancellationToken) : null;
+            if (served is null)
+            {
+                return ProxyResults.Refusal(result.Status == AdmissionStatus.Admitted
+                    ? new(AdmissionStatus.Unavailable, $"unavailable: {module} is admitted but its files were moved while being served; try again")
+                    : result);
+            }
         }
 
-        return TypedResults.File(file, request.Artefact.ContentType());
+        if (options.Value.DownloadLedger && HttpMethods.IsGet(context.Request.Method))
+        {
+            ledger.Record(request.ModulePath, module.Version, kind.Extension(), requestedBy ?? "unknown", context.Request.Headers.UserAgent);
+        }
+
+        return served;
     }
 
     /// <summary>
-    /// Opens the file to serve; null when it is not there. The decision already admitted the version: the cache is
-    /// storage, and an open handle survives the file being moved out (by a revocation) while it is sent.
+    /// The artefact from the cache folder, kept in the hot set when small; null when it is not there. An open handle
+    /// survives the file being moved out (by a revocation) while it is sent.
     /// </summary>
-    private static FileStream? TryOpen(string path)
+    private static async Task<IResult?> FromCacheAsync(
+        ModuleVersion module, ArtefactKind kind, long tag, HotArtefacts hot, GatewayStorage storage, CancellationToken cancellationToken)
     {
+        FileStream file;
         try
         {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            file = new FileStream(
+                storage.Cache.PathOf(module, kind), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
+        }
+
+        if (file.Length > HotArtefacts.MaxItemBytes)
+        {
+            return TypedResults.File(file, kind.ContentType());
+        }
+
+        await using (file)
+        {
+            var bytes = new byte[file.Length];
+            await file.ReadExactlyAsync(bytes, cancellationToken);
+            hot.Put(module, kind, tag, bytes);
+            return TypedResults.Bytes(bytes, kind.ContentType());
         }
     }
 
