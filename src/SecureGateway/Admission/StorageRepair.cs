@@ -1,4 +1,5 @@
 using SecureGateway.Audit;
+using SecureGateway.Data.Decisions;
 using SecureGateway.Data.Events;
 using SecureGateway.Modules;
 using SecureGateway.Storage;
@@ -36,7 +37,13 @@ public sealed partial class StorageRepair(DecisionLog decisions, GatewayStorage 
         var moved = new List<string>();
         foreach (var module in storage.Cache.All().Concat(storage.Quarantine.All()).Distinct().ToList())
         {
-            moved.AddRange(placement.Place(module, current.GetValueOrDefault(module)).Select(move => $"{module}: {move}"));
+            var decision = current.GetValueOrDefault(module);
+            if (Misplaced(module, decision))
+            {
+                // Another process may have decided and placed it since the snapshot was read: its latest decision says.
+                decision = await decisions.LatestAsync(module.Path, module.Version, cancellationToken) is { } latest ? CurrentDecision.Of(latest) : null;
+                moved.AddRange(placement.Place(module, decision).Select(move => $"{module}: {move}"));
+            }
         }
 
         var missing = current.Where(c => c.Value.Admits && !storage.Cache.Contains(c.Key)).Select(c => c.Key.ToString()).Order(StringComparer.Ordinal).ToList();
@@ -56,6 +63,13 @@ public sealed partial class StorageRepair(DecisionLog decisions, GatewayStorage 
         LogRepaired(report.Summary);
         return report;
     }
+
+    private bool Misplaced(ModuleVersion module, CurrentDecision? decision) => decision?.Outcome switch
+    {
+        DecisionOutcome.Admitted => !storage.Cache.Contains(module),
+        DecisionOutcome.Quarantined => storage.Cache.Contains(module),
+        _ => true,
+    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Storage checked against current decisions: {Summary}")]
     private partial void LogRepaired(string summary);

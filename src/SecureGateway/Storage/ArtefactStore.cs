@@ -38,8 +38,9 @@ public sealed class ArtefactStore
     }
 
     /// <summary>
-    /// Moves a version to <paramref name="other"/>, replacing what was there; false when it is not here (another process
-    /// sharing the folder may have moved it first).
+    /// Moves a version to <paramref name="other"/>; false when it is not here. When <paramref name="other"/> already holds
+    /// the version, that copy is kept and this one removed: processes sharing a folder may race to move the same
+    /// version, and a move must never delete what another process has just moved into place.
     /// </summary>
     public bool MoveTo(ModuleVersion module, ArtefactStore other)
     {
@@ -51,7 +52,6 @@ public sealed class ArtefactStore
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        RemoveDirectory(target);
         try
         {
             Directory.Move(source, target);
@@ -60,6 +60,11 @@ public sealed class ArtefactStore
         catch (DirectoryNotFoundException)
         {
             return false;
+        }
+        catch (IOException) when (Directory.Exists(target))
+        {
+            RemoveDirectory(source);
+            return true;
         }
     }
 
