@@ -10,7 +10,7 @@ namespace SecureGateway.Admission;
 /// <param name="Decided">Versions with a current decision.</param>
 /// <param name="Moved">Files moved to match their version's current decision, e.g. <c>example.com/x@v1.0.0: cache → held</c>.</param>
 /// <param name="AdmittedWithoutFiles">Admitted versions whose files are not in this cache: fetched again on their next request, and they must hash to the admitted values.</param>
-/// <param name="LeftoversRemoved">Staging folders left by processes that stopped mid-admission.</param>
+/// <param name="LeftoversRemoved">Staging folders left by processes that stopped mid-admission, and store trash a crash left undeleted.</param>
 public sealed record RepairReport(int Decided, IReadOnlyList<string> Moved, IReadOnlyList<string> AdmittedWithoutFiles, IReadOnlyList<string> LeftoversRemoved)
 {
     public string Summary =>
@@ -27,7 +27,9 @@ public sealed partial class StorageRepair(DecisionLog decisions, GatewayStorage 
 {
     public async Task<RepairReport> RunAsync(string actor, CancellationToken cancellationToken)
     {
-        var leftovers = storage.Staging.RemoveLeftovers();
+        var leftovers = storage.Staging.RemoveLeftovers()
+            .Concat(new[] { storage.Cache, storage.Quarantine, storage.Held }.Where(store => store.EmptyTrash() > 0).Select(store => $"{store.Root}/.trash"))
+            .ToList();
         var current = new Dictionary<ModuleVersion, CurrentDecision>();
         await foreach (var decision in decisions.CurrentForServingAsync(cancellationToken))
         {

@@ -10,6 +10,9 @@ namespace SecureGateway.Storage;
 /// </summary>
 public sealed class ArtefactStore
 {
+    /// <summary>Where replaced copies go to be deleted; not a module path (no <c>@v</c> below it), so never listed.</summary>
+    private const string TrashFolder = ".trash";
+
     private readonly string root;
 
     public ArtefactStore(string root)
@@ -17,6 +20,8 @@ public sealed class ArtefactStore
         this.root = Path.GetFullPath(root);
         Directory.CreateDirectory(this.root);
     }
+
+    public string Root => root;
 
     public bool Contains(ModuleVersion module) => Directory.Exists(DirectoryOf(module));
 
@@ -104,15 +109,42 @@ public sealed class ArtefactStore
             .OfType<string>();
     }
 
-    private static void RemoveDirectory(string directory)
+    /// <summary>Deletes what a crash left in the trash; returns how many folders.</summary>
+    public int EmptyTrash()
     {
+        var trash = Path.Combine(root, TrashFolder);
+        if (!Directory.Exists(trash))
+        {
+            return 0;
+        }
+
+        var folders = Directory.GetDirectories(trash);
+        foreach (var folder in folders)
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        return folders.Length;
+    }
+
+    /// <summary>
+    /// Renames the folder into the trash, then deletes it there: a crash mid-delete never leaves half a version in the
+    /// store (which would look present and be served as missing files for ever).
+    /// </summary>
+    private void RemoveDirectory(string directory)
+    {
+        var trash = Path.Combine(root, TrashFolder, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
         try
         {
-            Directory.Delete(directory, recursive: true);
+            Directory.Move(directory, trash);
         }
         catch (DirectoryNotFoundException)
         {
-            // Not there, or removed meanwhile by another process sharing the folder.
+            // Not there, or moved meanwhile by another process sharing the folder.
+            return;
         }
+
+        Directory.Delete(trash, recursive: true);
     }
 }
