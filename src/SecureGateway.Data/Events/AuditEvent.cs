@@ -55,6 +55,9 @@ public static class AuditEventKinds
     /// <summary>The live policies were run again over admitted versions.</summary>
     public const string ReevaluationRun = "reevaluation-run";
 
+    /// <summary>A reviewer revoked a module's versions by range; versions in it first seen later are refused too.</summary>
+    public const string RevokeRange = "revoke-range";
+
     /// <summary>An admitted version's files were fetched again and did not hash to the admitted values; they were not served.</summary>
     public const string ChecksumAlarm = "checksum-alarm";
 

@@ -29,7 +29,6 @@ public static class RevocationEndpoints
                 message = result.Message,
                 revoked = result.Versions.Select(v => new { v.Version, was = v.Was, decisionId = v.DecisionId, consumers = v.Consumers }),
             }),
-            ReviewStatus.NotFound => TypedResults.NotFound(new AdminError(result.Message)),
             _ => TypedResults.BadRequest(new AdminError(result.Message)),
         };
     }

@@ -31,6 +31,7 @@ public sealed partial class AdmissionService(
     ArtefactPlacement placement,
     DatabaseLocks locks,
     AuditEventLog events,
+    RangeRevocations ranges,
     ChecksumDbVerifier checksumDb,
     LivePolicy policy,
     FactsCollector facts,
@@ -98,6 +99,11 @@ public sealed partial class AdmissionService(
                 }
             }
 
+            if (await RevokedByRangeAsync(module, previous, cancellationToken) is { } revoked)
+            {
+                return revoked;
+            }
+
             var source = upstreams.For(module.Path);
             using var staged = storage.Staging.Create();
             var fetchFailure = await FetchAsync(source, module, staged, cancellationToken);
@@ -148,6 +154,26 @@ public sealed partial class AdmissionService(
         {
             slots.Release();
         }
+    }
+
+    /// <summary>
+    /// A version in a revoked range is refused before anything is fetched, unless a reviewer asked for this version to be
+    /// decided afresh after the range was revoked.
+    /// </summary>
+    private async Task<AdmissionResult?> RevokedByRangeAsync(ModuleVersion module, Decision? previous, CancellationToken cancellationToken)
+    {
+        var reconsidered = previous is { Actor: not GatewayActor, RedecideAfter: not null } ? previous.Time : (DateTimeOffset?)null;
+        if (await ranges.BlockingAsync(module, reconsidered, cancellationToken) is not { } revocation)
+        {
+            return null;
+        }
+
+        var denial = await decisions.RecordAsync(SuccessorDecision.Of(
+            previous, module, DecisionOutcome.Denied, [$"revoked by {revocation.Actor}: {revocation.Justification}"], revocation.Actor, revocation.Justification), cancellationToken);
+        serving.Apply(denial);
+        placement.Place(module, CurrentDecision.Of(denial));
+        LogDecided(module, denial.Outcome, denial.Id, null);
+        return AdmissionResult.From(denial);
     }
 
     /// <summary>

@@ -108,6 +108,7 @@ public static class GatewayApp
         services.AddSingleton(new HotArtefacts(options.HotSetBytes));
         services.AddSingleton<DecisionLog>();
         services.AddSingleton<AuditEventLog>();
+        services.AddSingleton<RangeRevocations>();
         services.AddSingleton<AuditChain>();
         services.AddGatewayAccess(builder.Configuration);
         services.AddDownloadLedger();

@@ -17,12 +17,15 @@ public sealed record RevocationResult(ReviewStatus Status, string Message, IRead
 /// released, quarantined, or never seen — a pre-emptive block that stops its admission). Every gateway refuses it as
 /// soon as it hears the decision; the files go to the held area as evidence; the answer names who already pulled it.
 /// </summary>
-public sealed class Revocation(ReviewLog log, DecisionLog decisions, DownloadConsumers consumers, UpstreamRouter upstreams)
+public sealed class Revocation(ReviewLog log, DecisionLog decisions, RangeRevocations ranges, DownloadConsumers consumers, UpstreamRouter upstreams)
 {
     private const long MaxListBytes = 16 << 20;
 
     /// <param name="version">One version (revoked even if never seen), or null with <paramref name="range"/>.</param>
-    /// <param name="range">Versions by range (<c>&lt;v1.2.4</c>): every version decided here or listed by upstream that it contains.</param>
+    /// <param name="range">
+    /// Versions by range (<c>&lt;v1.2.4</c>): every version decided here or listed by upstream that it contains is denied now,
+    /// and any other version in it is refused when first seen.
+    /// </param>
     public async Task<RevocationResult> RevokeAsync(
         string module, string? version, string? range, string actor, string? justification, CancellationToken cancellationToken)
     {
@@ -58,12 +61,10 @@ public sealed class Revocation(ReviewLog log, DecisionLog decisions, DownloadCon
                 return Invalid(rangeError!);
             }
 
+            // Recorded first: a version of the range first seen from now on (a pseudo-version, a late pre-release) is refused too.
+            await ranges.RecordAsync(module, parsed, actor, justification, cancellationToken);
             var known = (await decisions.VersionsAsync(module, cancellationToken)).Union(await UpstreamVersionsAsync(module, cancellationToken));
             versions = [.. known.Where(parsed.Contains).Distinct(StringComparer.Ordinal).Order(Comparer<string>.Create(SemanticVersion.Compare))];
-            if (versions.Count == 0)
-            {
-                return new(ReviewStatus.NotFound, $"no version of {module} decided here or listed upstream is in {parsed}", []);
-            }
         }
 
         var revoked = new List<RevokedVersion>(versions.Count);
@@ -87,7 +88,8 @@ public sealed class Revocation(ReviewLog log, DecisionLog decisions, DownloadCon
         }
 
         var pulled = revoked.SelectMany(r => r.Consumers.Select(c => c.Client)).Distinct().Count();
-        return new(ReviewStatus.Done, $"revoked {revoked.Count} version(s) of {module}; {pulled} client(s) had already pulled them", revoked);
+        var rest = range is null ? "" : $"; versions in {range} first seen later are refused too";
+        return new(ReviewStatus.Done, $"revoked {revoked.Count} version(s) of {module}; {pulled} client(s) had already pulled them{rest}", revoked);
     }
 
     /// <summary>Upstream's list, best effort: a range still covers every version decided here when upstream cannot answer.</summary>

@@ -120,6 +120,29 @@ public sealed class RevocationTests : IAsyncLifetime
         Assert.Equal("v1.1.0\n", list);
     }
 
+    [Fact]
+    public async Task Revoke_Range_VersionFirstSeenLaterRefusedUntilReconsidered()
+    {
+        using (var revoke = await PostAsync(a, "admin/revoke", new { module = Victim, range = "<v1.1.0", justification = Justification }))
+        {
+            Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        }
+
+        // A pre-release nobody listed, published after the revocation: in the range, so refused before anything is fetched.
+        layout.AddVersion(Victim, "v1.0.1-rc.1", $"module {Victim}\n",
+            GoProxyLayout.ModuleFiles(Victim, "v1.0.1-rc.1", ("go.mod", $"module {Victim}\n"), ("victim.go", "package victim\n")), LongAgo);
+        using var refused = await b.Http.GetAsync(GoProxyLayout.RequestPath(Victim, "v1.0.1-rc.1", "zip").TrimStart('/'));
+        var refusal = await refused.Content.ReadAsStringAsync();
+        using var reconsider = await PostAsync(a, "admin/reconsider", new { module = Victim, version = "v1.0.1-rc.1", justification = "rc.1 built from the audited tree" });
+        await WaitForAsync(async () => await ZipStatusAsync(b, "v1.0.1-rc.1") == HttpStatusCode.OK, TimeSpan.FromSeconds(5));
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.StartsWith($"denied: revoked by admin: {Justification} (decision ", refusal, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, reconsider.StatusCode);
+        Assert.Equal(1, upstream.RequestCount(GoProxyLayout.RequestPath(Victim, "v1.0.1-rc.1", "zip")));
+        Assert.Equal(HttpStatusCode.Forbidden, await ZipStatusAsync(b, "v1.0.0"));
+    }
+
     [Theory]
     [InlineData("""{"module":"example.com/victim","version":"v1.0.0"}""", "justification")]
     [InlineData("""{"module":"example.com/victim","range":"~v1","justification":"x"}""", "not a comparator")]
