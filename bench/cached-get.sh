@@ -4,6 +4,7 @@
 # served from a file:// upstream, admitted by the first request, then hammered with wrk. Needs wrk and python3.
 #
 #   bench/cached-get.sh BEFORE.dll AFTER.dll [pairs=5] [seconds=20]
+#   AFTER_ARGS="--Gateway:HotSetBytes=0" bench/cached-get.sh …   extra settings for the AFTER build only
 #   e.g. git worktree add /tmp/before <commit> && dotnet build -c Release /tmp/before/src/SecureGateway
 #        dotnet build -c Release src/SecureGateway
 #        bench/cached-get.sh /tmp/before/src/SecureGateway/bin/Release/net10.0/SecureGateway.dll \
@@ -36,8 +37,9 @@ echo 'function rule(facts, config) { return null; }' > "$work/policies/no-opinio
 url="http://127.0.0.1:$port/example.com/bench/@v/v1.0.0.zip"
 
 run() {
-  local name=$1 dll=$2
-  dotnet "$dll" serve --urls "http://127.0.0.1:$port" --Gateway:Upstream="file://$work/up" --Gateway:DataDir="$work/data-$name" \
+  local name=$1 dll=$2 extra=()
+  [ "$name" = after ] && [ -n "${AFTER_ARGS:-}" ] && read -r -a extra <<<"$AFTER_ARGS"
+  dotnet "$dll" serve "${extra[@]}" --urls "http://127.0.0.1:$port" --Gateway:Upstream="file://$work/up" --Gateway:DataDir="$work/data-$name" \
     --Gateway:PolicyDir="$work/policies" --Gateway:SumDb=off --Gateway:VulnDb:Source=off --Gateway:Index:Url=off \
     --Gateway:GitHub:ApiUrl=off --Logging:LogLevel:Default=Warning >"$work/serve-$name.log" 2>&1 &
   local pid=$!
