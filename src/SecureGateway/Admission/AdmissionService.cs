@@ -84,7 +84,7 @@ public sealed partial class AdmissionService(
         await slots.WaitAsync(cancellationToken);
         try
         {
-            await using var held = await locks.AcquireAsync($"admission:{module}", cancellationToken);
+            await using var fetching = await locks.FetchingAsync(module, cancellationToken);
 
             // Under the lock the database is the truth: another process may have decided while this one waited.
             var previous = await decisions.LatestAsync(module.Path, module.Version, cancellationToken);
@@ -121,7 +121,22 @@ public sealed partial class AdmissionService(
                 return StandsUntilDecided(module, previous) ?? unavailable;
             }
 
-            decision = await decisions.RecordAsync(decision!, cancellationToken);
+            await using (await locks.DecidingAsync(module, cancellationToken))
+            {
+                // A reviewer may have acted while this was fetched (a revocation does not wait for a fetch): that act stands.
+                var latest = await decisions.LatestAsync(module.Path, module.Version, cancellationToken);
+                if (latest?.Id != previous?.Id)
+                {
+                    serving.Apply(latest!);
+                    LogSuperseded(module, latest!.Id);
+                    return latest.Outcome != DecisionOutcome.Admitted && !(latest.RedecideAfter <= time.GetUtcNow())
+                        ? AdmissionResult.From(latest)
+                        : new(AdmissionStatus.Unavailable, $"unavailable: {module} was acted on (decision {latest.Id}) while it was being decided; try again");
+                }
+
+                decision = await decisions.RecordAsync(decision!, cancellationToken);
+            }
+
             serving.Apply(decision);
             LogDecided(module, decision.Outcome, decision.Id, decision.ZipHash);
 
@@ -131,13 +146,15 @@ public sealed partial class AdmissionService(
             {
                 case DecisionOutcome.Admitted:
                     storage.Cache.Commit(staged, module);
-                    return AdmissionResult.Admitted;
+                    break;
                 case DecisionOutcome.Quarantined:
                     storage.Quarantine.Commit(staged, module);
                     break;
             }
 
-            return AdmissionResult.From(decision);
+            // An act heard since the decision was recorded may already have placed files the commit just undid.
+            placement.Place(module, serving.Of(module));
+            return decision.Outcome == DecisionOutcome.Admitted ? AdmissionResult.Admitted : AdmissionResult.From(decision);
         }
         catch (Exception e) when (IsDatabaseFailure(e))
         {
@@ -168,8 +185,18 @@ public sealed partial class AdmissionService(
             return null;
         }
 
-        var denial = await decisions.RecordAsync(SuccessorDecision.Of(
-            previous, module, DecisionOutcome.Denied, [$"revoked by {revocation.Actor}: {revocation.Justification}"], revocation.Actor, revocation.Justification), cancellationToken);
+        Decision denial;
+        await using (await locks.DecidingAsync(module, cancellationToken))
+        {
+            if ((await decisions.LatestAsync(module.Path, module.Version, cancellationToken))?.Id != previous?.Id)
+            {
+                return new(AdmissionStatus.Unavailable, $"unavailable: {module} was acted on while it was being decided; try again");
+            }
+
+            denial = await decisions.RecordAsync(SuccessorDecision.Of(
+                previous, module, DecisionOutcome.Denied, [$"revoked by {revocation.Actor}: {revocation.Justification}"], revocation.Actor, revocation.Justification), cancellationToken);
+        }
+
         serving.Apply(denial);
         placement.Place(module, CurrentDecision.Of(denial));
         LogDecided(module, denial.Outcome, denial.Id, null);
@@ -201,6 +228,7 @@ public sealed partial class AdmissionService(
         if (verification.Violations.Count == 0 && verification.ZipHash == admitted.ZipHash && verification.GoModHash == admitted.GoModHash)
         {
             storage.Cache.Commit(staged, module);
+            placement.Place(module, serving.Of(module));
             LogRefetched(module, admitted.Id);
             return AdmissionResult.Admitted;
         }
@@ -332,6 +360,9 @@ public sealed partial class AdmissionService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Module}: not decided, fetch from {Upstream} failed: {Reason}")]
     private partial void LogFetchFailed(ModuleVersion module, string upstream, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Module}: decision {DecisionId} was recorded while it was being decided; that act stands")]
+    private partial void LogSuperseded(ModuleVersion module, long decisionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Module}: files fetched again and matched admitting decision {DecisionId}")]
     private partial void LogRefetched(ModuleVersion module, long decisionId);

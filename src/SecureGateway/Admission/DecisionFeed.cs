@@ -72,8 +72,9 @@ public sealed partial class DecisionFeed(
                     await listening.WaitAsync(stoppingToken);
                 }
             }
-            catch (Exception e) when (IsConnectionFailure(e) && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever broke the listener, the view may go stale: count it as lost and start again.
                 lostSince ??= time.GetUtcNow();
                 if (time.GetUtcNow() - lostSince > Window && !reportedLost)
                 {
@@ -89,7 +90,7 @@ public sealed partial class DecisionFeed(
                 listening = null;
                 await Task.Delay(Retry, time, stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
                 break;
             }
@@ -171,9 +172,10 @@ public sealed partial class DecisionFeed(
 
                     ids.Clear();
                 }
-                catch (Exception e) when (IsConnectionFailure(e) && !stoppingToken.IsCancellationRequested)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
-                    LogNotListening(e.Message);
+                    // The batch is kept and tried again: an announced decision must not be dropped.
+                    LogNotApplied(e);
                     await Task.Delay(Retry, time, stoppingToken);
                 }
             }
@@ -198,14 +200,14 @@ public sealed partial class DecisionFeed(
         }
     }
 
-    private static bool IsConnectionFailure(Exception e) =>
-        e is NpgsqlException or TimeoutException or InvalidOperationException or IOException or System.Net.Sockets.SocketException;
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Current decisions loaded: {Count} versions known, {Changed} changed")]
     private partial void LogResynced(int count, int changed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not hearing decisions of other processes ({Reason}); serving from the last view, retrying")]
     private partial void LogNotListening(string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Announced decisions could not be applied; trying again")]
+    private partial void LogNotApplied(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Decisions of other processes unheard since {Since} (more than {Window}): a revocation may not be enforced here; /readyz fails until listening resumes")]
     private partial void LogLost(DateTimeOffset since, TimeSpan window);

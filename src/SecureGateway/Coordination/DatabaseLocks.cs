@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
 using SecureGateway.Hosting;
+using SecureGateway.Modules;
 
 namespace SecureGateway.Coordination;
 
@@ -13,6 +14,17 @@ namespace SecureGateway.Coordination;
 /// </summary>
 public sealed class DatabaseLocks(AuditDatabase database)
 {
+    /// <summary>One fetch of a version at a time across processes, held for the whole admission (the others take its decision).</summary>
+    public Task<DatabaseLock> FetchingAsync(ModuleVersion module, CancellationToken cancellationToken) =>
+        AcquireAsync($"admission:{module}", cancellationToken);
+
+    /// <summary>
+    /// Reading a version's current decision and recording the next one, held briefly: a reviewer's act (a revocation)
+    /// never waits for a fetch, and an admission finding that an act came meanwhile does not record over it.
+    /// </summary>
+    public Task<DatabaseLock> DecidingAsync(ModuleVersion module, CancellationToken cancellationToken) =>
+        AcquireAsync($"decision:{module}", cancellationToken);
+
     /// <summary>Waits until no other process (or caller here) holds <paramref name="name"/>, then holds it until disposed.</summary>
     public async Task<DatabaseLock> AcquireAsync(string name, CancellationToken cancellationToken)
     {

@@ -9,13 +9,14 @@ namespace SecureGateway.Review;
 /// <summary>
 /// Records the acts that follow an admission (release, denial, revocation, reconsideration, re-evaluation) so that
 /// each governs at once: recorded first, then current in this process (other processes hear it through NOTIFY), then
-/// the local files placed to match. Acts on one version take the same cross-process lock as its admission, so a
-/// check of the current decision and the act that follows it cannot interleave with another act or an admission.
+/// the local files placed to match. Acts on one version take the cross-process lock under which admission records too,
+/// so a check of the current decision and the act that follows cannot interleave with another act or an admission's
+/// record; an act never waits for an admission's fetch.
 /// </summary>
 public sealed class ReviewLog(DecisionLog decisions, ServingDecisions serving, ArtefactPlacement placement, DatabaseLocks locks)
 {
     public Task<DatabaseLock> LockAsync(ModuleVersion module, CancellationToken cancellationToken) =>
-        locks.AcquireAsync($"admission:{module}", cancellationToken);
+        locks.DecidingAsync(module, cancellationToken);
 
     public Task<Decision?> LatestAsync(ModuleVersion module, CancellationToken cancellationToken) =>
         decisions.LatestAsync(module.Path, module.Version, cancellationToken);

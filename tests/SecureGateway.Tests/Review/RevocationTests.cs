@@ -143,6 +143,29 @@ public sealed class RevocationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, await ZipStatusAsync(b, "v1.0.0"));
     }
 
+    [Fact]
+    public async Task Revoke_WhileTheVersionIsBeingFetched_DoesNotWaitAndTheAdmissionDoesNotRecordOverIt()
+    {
+        var zip = GoProxyLayout.RequestPath(Victim, "v1.1.0", "zip");
+        var release = new TaskCompletionSource();
+        upstream.HoldUntil(zip, release.Task);
+        var firstRequest = a.Http.GetAsync(zip.TrimStart('/'));
+        await upstream.WaitForRequestCountAsync(zip, 1);
+
+        var clock = Stopwatch.StartNew();
+        using var revoke = await PostAsync(b, "admin/revoke", new { module = Victim, version = "v1.1.0", justification = Justification });
+        var revokeTook = clock.Elapsed;
+        release.SetResult();
+        using var first = await firstRequest;
+
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        Assert.True(revokeTook < TimeSpan.FromSeconds(2), $"revoke waited {revokeTook} for the fetch");
+        Assert.Equal(HttpStatusCode.Forbidden, first.StatusCode);
+        Assert.StartsWith($"denied: revoked by admin: {Justification}", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("denied", Assert.Single(await a.DecisionsAsync($"?module={Victim}&version=v1.1.0")).GetProperty("outcome").GetString());
+        Assert.False(Directory.Exists(VersionDirectory(a, "cache", "v1.1.0")));
+    }
+
     [Theory]
     [InlineData("""{"module":"example.com/victim","version":"v1.0.0"}""", "justification")]
     [InlineData("""{"module":"example.com/victim","range":"~v1","justification":"x"}""", "not a comparator")]
