@@ -1,4 +1,3 @@
-using System.Globalization;
 using SecureGateway.Modules;
 
 namespace SecureGateway.Policy;
@@ -51,22 +50,8 @@ public sealed class Denylist
                 throw new FormatException($"line {lineNumber}: bad module path glob \"{tokens[0]}\": {globError}");
             }
 
-            var comparisons = new List<Comparison>();
-            for (var t = 1; t < tokens.Length; t++)
-            {
-                var token = tokens[t];
-                // Allow "op version" with a space as well as "opversion".
-                if (token is ">=" or ">" or "<=" or "<" or "=" && t + 1 < tokens.Length)
-                {
-                    token += tokens[++t];
-                }
-
-                comparisons.Add(ParseComparison(token)
-                    ?? throw new FormatException(
-                        $"line {lineNumber}: bad version constraint \"{token}\": want an operator (>=, >, <=, <, =) followed by a semantic version such as v1.2.3"));
-            }
-
-            entries.Add(new Entry(lineNumber, line, tokens[0], comparisons));
+            var range = VersionRange.Parse(tokens[1..], out var rangeError) ?? throw new FormatException($"line {lineNumber}: {rangeError}");
+            entries.Add(new Entry(lineNumber, line, tokens[0], range));
         }
 
         return new Denylist(entries);
@@ -79,28 +64,13 @@ public sealed class Denylist
         ArgumentNullException.ThrowIfNull(version);
         foreach (var entry in _entries)
         {
-            if (ModulePathPatterns.Matches(entry.Glob, modulePath) && entry.Comparisons.All(c => c.Holds(version)))
+            if (ModulePathPatterns.Matches(entry.Glob, modulePath) && entry.Range.Contains(version))
             {
                 return new DenylistMatch(entry.LineNumber, entry.Line);
             }
         }
 
         return null;
-    }
-
-    private static Comparison? ParseComparison(string token)
-    {
-        var op = token.StartsWith(">=", StringComparison.Ordinal) ? ">="
-            : token.StartsWith("<=", StringComparison.Ordinal) ? "<="
-            : token.Length > 0 && token[0] is '>' or '<' or '=' ? token[..1]
-            : null;
-        if (op is null)
-        {
-            return null;
-        }
-
-        var version = token[op.Length..];
-        return SemanticVersion.IsValid(version) ? new Comparison(op, version) : null;
     }
 
     /// <summary>Go's path.Match pattern syntax (ErrBadPattern), plus no commas: a glob is one pattern, not a list.</summary>
@@ -190,23 +160,5 @@ public sealed class Denylist
         return true;
     }
 
-    private sealed record Entry(int LineNumber, string Line, string Glob, IReadOnlyList<Comparison> Comparisons);
-
-    private sealed record Comparison(string Operator, string Version)
-    {
-        public bool Holds(string version)
-        {
-            var c = SemanticVersion.Compare(version, Version);
-            return Operator switch
-            {
-                ">=" => c >= 0,
-                ">" => c > 0,
-                "<=" => c <= 0,
-                "<" => c < 0,
-                _ => c == 0,
-            };
-        }
-
-        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Operator}{Version}");
-    }
+    private sealed record Entry(int LineNumber, string Line, string Glob, VersionRange Range);
 }

@@ -22,7 +22,7 @@ public sealed class RangeRevocations(IDbContextFactory<AuditDbContext> contexts,
             Actor = actor,
             Subject = module,
             Summary = $"{module} {range} revoked by {actor}: {justification}",
-            Evidence = JsonSerializer.Serialize(new Stored(range.Text, justification)),
+            Evidence = JsonSerializer.Serialize(new Stored(range.ToString(), justification)),
         }, cancellationToken);
 
     /// <summary>The latest range revocation of the module that contains the version and was made after <paramref name="after"/>; null if none.</summary>

@@ -61,6 +61,11 @@ public sealed class Revocation(ReviewLog log, DecisionLog decisions, RangeRevoca
                 return Invalid(rangeError!);
             }
 
+            if (parsed.IsEverything)
+            {
+                return Invalid("a range needs at least one comparison, e.g. <v1.2.4 (every version: >=v0.0.0)");
+            }
+
             // Recorded first: a version of the range first seen from now on (a pseudo-version, a late pre-release) is refused too.
             await ranges.RecordAsync(module, parsed, actor, justification, cancellationToken);
             var known = (await decisions.VersionsAsync(module, cancellationToken)).Union(await UpstreamVersionsAsync(module, cancellationToken));

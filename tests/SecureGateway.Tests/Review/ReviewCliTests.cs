@@ -57,7 +57,7 @@ public sealed class ReviewCliTests : IAsyncLifetime
         Assert.Equal(0, doctor.Exit);
         Assert.Contains("versions decided; 0 moved to match their decision", doctor.Stdout, StringComparison.Ordinal);
         Assert.Equal(1, bad.Exit);
-        Assert.Contains("is not a comparator", bad.Stderr, StringComparison.Ordinal);
+        Assert.Contains("bad version constraint", bad.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

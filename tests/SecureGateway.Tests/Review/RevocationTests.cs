@@ -168,7 +168,7 @@ public sealed class RevocationTests : IAsyncLifetime
 
     [Theory]
     [InlineData("""{"module":"example.com/victim","version":"v1.0.0"}""", "justification")]
-    [InlineData("""{"module":"example.com/victim","range":"~v1","justification":"x"}""", "not a comparator")]
+    [InlineData("""{"module":"example.com/victim","range":"~v1","justification":"x"}""", "bad version constraint")]
     [InlineData("""{"module":"example.com/victim","version":"v1.0.0","range":"<v2.0.0","justification":"x"}""", "exactly one of version or range")]
     [InlineData("""{"module":"example.com/victim","version":"1.0","justification":"x"}""", "version")]
     [InlineData("""{"module":"../etc","version":"v1.0.0","justification":"x"}""", "")]
