@@ -1,3 +1,4 @@
+using SecureGateway.Access;
 using SecureGateway.Protocol;
 using SecureGateway.Verification.ChecksumDb;
 using Yarp.ReverseProxy;
@@ -8,7 +9,8 @@ namespace SecureGateway.Upstream;
 /// <summary>
 /// The checksum database as the go command reaches it through a GOPROXY: <c>/sumdb/{name}/supported</c> answers 200 for
 /// the configured database only; lookups, <c>latest</c> and tiles are forwarded by YARP to its URL, except full tiles
-/// this gateway already authenticated, which are served from disk. Clients verify everything themselves.
+/// this gateway already authenticated, which are served from disk. Clients verify everything themselves. The routes need
+/// the same client role as the GOPROXY endpoints, and nothing of the client's identity is forwarded.
 /// </summary>
 public static class ChecksumDbProxyEndpoints
 {
@@ -16,7 +18,7 @@ public static class ChecksumDbProxyEndpoints
 
     public static IEndpointRouteBuilder MapChecksumDbProxy(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapMethods("/sumdb/{**rest}", [HttpMethods.Get, HttpMethods.Head], ForwardAsync);
+        endpoints.MapMethods("/sumdb/{**rest}", [HttpMethods.Get, HttpMethods.Head], ForwardAsync).RequireGatewayClient();
         return endpoints;
     }
 
@@ -58,14 +60,29 @@ public static class ChecksumDbProxyEndpoints
         }
     }
 
-    /// <summary>Sends the request to <c>{database URL}/{path}</c>, dropping the <c>/sumdb/{name}</c> prefix and any query.</summary>
+    /// <summary>
+    /// Sends the request to <c>{database URL}/{path}</c>, dropping the <c>/sumdb/{name}</c> prefix and any query, with only
+    /// the headers a checksum-DB request needs: the client's credentials (the go command sends its GOPROXY credentials
+    /// here too), cookies and proxy headers stay at the gateway.
+    /// </summary>
     private sealed class ToPath(string path) : HttpTransformer
     {
-        public override async ValueTask TransformRequestAsync(
+        private static readonly string[] Forwarded = ["Accept", "Accept-Encoding", "If-None-Match", "If-Modified-Since"];
+
+        public override ValueTask TransformRequestAsync(
             HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
-            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
             proxyRequest.RequestUri = new Uri(destinationPrefix.TrimEnd('/') + "/" + path);
+            foreach (var name in Forwarded)
+            {
+                if (httpContext.Request.Headers.TryGetValue(name, out var values))
+                {
+                    proxyRequest.Headers.TryAddWithoutValidation(name, (IEnumerable<string>)values);
+                }
+            }
+
+            proxyRequest.Headers.UserAgent.ParseAdd("SecureGateway/1.0");
+            return ValueTask.CompletedTask;
         }
     }
 }
