@@ -44,6 +44,9 @@ public sealed record GatewayOptions
     /// <summary>Memory for copies of small admitted artefacts (up to 1 MB each) served without touching the disk; 0 turns it off.</summary>
     public long HotSetBytes { get; init; } = 64L << 20;
 
+    /// <summary>Hosts an upstream may redirect a fetch to over https (comma-separated, <c>*.</c> for subdomains); empty: any.</summary>
+    public string? UpstreamRedirectHosts { get; init; }
+
     /// <summary>How long an upstream may stay silent (no header, no body bytes) before the fetch fails.</summary>
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -8,7 +8,7 @@ namespace SecureGateway.Upstream;
 /// An HTTP(S) GOPROXY or checksum database reached through a YARP cluster: YARP owns the destination and the HttpClient
 /// (connection pooling, TLS and HTTP-version settings, config reloads); this class only asks for one file.
 /// </summary>
-internal sealed class HttpUpstream(string clusterId, string baseUrl, IProxyStateLookup proxyState, TimeSpan idleTimeout) : IUpstream
+internal sealed class HttpUpstream(string clusterId, string baseUrl, IProxyStateLookup proxyState, TimeSpan idleTimeout, RedirectPolicy redirects) : IUpstream
 {
     private const int MaxRedirects = 5;
     private const int MaxReasonBytes = 512;
@@ -26,12 +26,13 @@ internal sealed class HttpUpstream(string clusterId, string baseUrl, IProxyState
             ? cluster.DestinationsState.AvailableDestinations
             : cluster.DestinationsState.AllDestinations;
         var destinationAddress = destinations[0].Model.Config.Address;
-        var uri = new Uri(destinationAddress.TrimEnd('/') + "/" + relativePath);
+        var origin = new Uri(destinationAddress.TrimEnd('/') + "/" + relativePath);
+        var uri = origin;
 
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            for (var redirects = 0; ; redirects++)
+            for (var hops = 0; ; hops++)
             {
                 idle.CancelAfter(idleTimeout);
                 using var request = new HttpRequestMessage(HttpMethod.Get, uri);
@@ -39,14 +40,15 @@ internal sealed class HttpUpstream(string clusterId, string baseUrl, IProxyState
                 using var response = await client.SendAsync(request, idle.Token);
 
                 // YARP's client does not follow redirects (right for forwarding); a GOPROXY may send zips to a CDN.
-                if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location && redirects < MaxRedirects)
+                if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location && hops < MaxRedirects)
                 {
-                    uri = new Uri(uri, location);
-                    if (uri.Scheme is not ("http" or "https"))
+                    var target = new Uri(uri, location);
+                    if (redirects.Refusal(origin, uri, target) is { } refusal)
                     {
-                        return new(UpstreamStatus.Failed, $"{relativePath}: upstream redirected to unsupported {uri.Scheme} URL");
+                        return new(UpstreamStatus.Failed, $"{relativePath}: upstream {baseUrl}: {refusal}");
                     }
 
+                    uri = target;
                     continue;
                 }
 
