@@ -97,7 +97,7 @@ public static class GatewayApp
         services.AddFactSources(builder.Configuration);
         services.AddKeyedSingleton<IUpstream>(ChecksumDbProxyEndpoints.ClusterId, (provider, _) => new HttpUpstream(
             ChecksumDbProxyEndpoints.ClusterId, sumdb.Url?.AbsoluteUri.TrimEnd('/') ?? "", provider.GetRequiredService<IProxyStateLookup>(), options.UpstreamTimeout,
-            RedirectPolicy.From(options.UpstreamRedirectHosts)));
+            options.UpstreamDeadline, RedirectPolicy.From(options.UpstreamRedirectHosts)));
         services.AddSingleton(provider => new ChecksumDbTiles(
             provider.GetRequiredKeyedService<IUpstream>(ChecksumDbProxyEndpoints.ClusterId), Path.Combine(options.DataDir, "sumdb", sumdb.Name)));
         services.AddSingleton(provider => new ChecksumDbVerifier(

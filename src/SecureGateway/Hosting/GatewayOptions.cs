@@ -49,6 +49,9 @@ public sealed record GatewayOptions
 
     /// <summary>How long an upstream may stay silent (no header, no body bytes) before the fetch fails.</summary>
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long one upstream fetch may take in all, however steadily bytes arrive (500 MiB at 300 KB/s fits).</summary>
+    public TimeSpan UpstreamDeadline { get; init; } = TimeSpan.FromMinutes(30);
 }
 
 /// <summary>An upstream for the module paths matching <see cref="Modules"/> (GOPRIVATE-style globs, comma-separated).</summary>

@@ -8,7 +8,8 @@ namespace SecureGateway.Upstream;
 /// An HTTP(S) GOPROXY or checksum database reached through a YARP cluster: YARP owns the destination and the HttpClient
 /// (connection pooling, TLS and HTTP-version settings, config reloads); this class only asks for one file.
 /// </summary>
-internal sealed class HttpUpstream(string clusterId, string baseUrl, IProxyStateLookup proxyState, TimeSpan idleTimeout, RedirectPolicy redirects) : IUpstream
+internal sealed class HttpUpstream(
+    string clusterId, string baseUrl, IProxyStateLookup proxyState, TimeSpan idleTimeout, TimeSpan deadline, RedirectPolicy redirects) : IUpstream
 {
     private const int MaxRedirects = 5;
     private const int MaxReasonBytes = 512;
@@ -29,7 +30,9 @@ internal sealed class HttpUpstream(string clusterId, string baseUrl, IProxyState
         var origin = new Uri(destinationAddress.TrimEnd('/') + "/" + relativePath);
         var uri = origin;
 
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // The idle timeout restarts on every read; the deadline bounds the whole fetch, so a one-byte-a-minute drip ends too.
+        using var overall = new CancellationTokenSource(deadline);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overall.Token);
         try
         {
             for (var hops = 0; ; hops++)
@@ -64,7 +67,9 @@ internal sealed class HttpUpstream(string clusterId, string baseUrl, IProxyState
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new(UpstreamStatus.TimedOut, $"{relativePath}: upstream {baseUrl} sent nothing for {idleTimeout.TotalSeconds:0} s");
+            return new(UpstreamStatus.TimedOut, overall.IsCancellationRequested
+                ? $"{relativePath}: upstream {baseUrl} took longer than {deadline} (Gateway:UpstreamDeadline)"
+                : $"{relativePath}: upstream {baseUrl} sent nothing for {idleTimeout.TotalSeconds:0} s");
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {

@@ -45,7 +45,7 @@ public sealed class UpstreamRouter
         var uri = ParseUpstreamUrl(url);
         return uri.IsFile
             ? new FileUpstream(uri.LocalPath)
-            : new HttpUpstream(clusterId, url.TrimEnd('/'), proxyState, options.UpstreamTimeout, RedirectPolicy.From(options.UpstreamRedirectHosts));
+            : new HttpUpstream(clusterId, url.TrimEnd('/'), proxyState, options.UpstreamTimeout, options.UpstreamDeadline, RedirectPolicy.From(options.UpstreamRedirectHosts));
     }
 
     private static Uri ParseUpstreamUrl(string url) =>

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
 
@@ -45,6 +46,40 @@ public sealed class UpstreamTests
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.StartsWith("upstream timeout: ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(await gateway.DecisionsAsync());
+    }
+
+    [Fact]
+    public async Task Get_UpstreamDripsABytePerFewHundredMilliseconds_504AtTheDeadlineRecordsNothing()
+    {
+        var layout = Layout(Public);
+        var zip = GoProxyLayout.RequestPath(Public, "v1.0.0", "zip");
+        await using var drip = await Facts.LoopbackHttpServer.StartAsync(async context =>
+        {
+            var file = Path.Combine(layout.RootDirectory, context.Request.Path.Value!.TrimStart('/'));
+            if (context.Request.Path.Value != zip)
+            {
+                await context.Response.SendFileAsync(file);
+                return;
+            }
+
+            // Never silent for the idle timeout, never done: only an overall deadline ends it.
+            context.Response.ContentLength = 1 << 20;
+            for (var i = 0; i < 1 << 20 && !context.RequestAborted.IsCancellationRequested; i++)
+            {
+                await context.Response.Body.WriteAsync(new byte[1], context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(200, context.RequestAborted);
+            }
+        });
+        await using var gateway = await GatewayInstance.StartAsync(drip.Url, extraArguments: ["--Gateway:UpstreamTimeout=00:00:01", "--Gateway:UpstreamDeadline=00:00:03"]);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var response = await gateway.Http.GetAsync(zip.TrimStart('/'));
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Contains("took longer than 00:00:03 (Gateway:UpstreamDeadline)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(20));
         Assert.Empty(await gateway.DecisionsAsync());
     }
 
