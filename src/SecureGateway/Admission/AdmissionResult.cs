@@ -28,6 +28,9 @@ public enum AdmissionStatus
 /// <summary>What happened to a request for a module version, with the text the go user is shown when it is not served.</summary>
 public sealed record AdmissionResult(AdmissionStatus Status, string Message)
 {
+    /// <summary>When to ask again (HTTP <c>Retry-After</c>), for refusals that are about load, not about the module.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>The go command shows at most 8 lines of a refusal; keep room for the "and N more" line.</summary>
     private const int MaxReasonLines = 7;
 

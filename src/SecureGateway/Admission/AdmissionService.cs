@@ -42,7 +42,7 @@ public sealed partial class AdmissionService(
 {
     internal const string GatewayActor = "gateway";
     private const long MaxInfoBytes = 1 << 20;
-    private const int MaxConcurrentAdmissions = 32;
+    private static readonly TimeSpan BusyRetryAfter = TimeSpan.FromSeconds(5);
 
     private static readonly Meter Meter = new("SecureGateway");
     private static readonly Counter<long> PolicyErrors = Meter.CreateCounter<long>("securegateway.policy.errors", description: "Rules that threw, looped, exceeded a limit or returned garbage");
@@ -50,10 +50,12 @@ public sealed partial class AdmissionService(
     private readonly SingleFlight<AdmissionResult> flights = new();
 
     /// <summary>
-    /// Each admission holds a database connection for its lock while it fetches: a burst of first requests (a fresh CI
-    /// cache) waits its turn here rather than exhausting the server's connections.
+    /// Each admission holds a database connection for its lock and up to 500 MiB of disk while it fetches: a burst of first
+    /// requests (a fresh CI cache) waits its turn here rather than exhausting connections and disk; past the queue's
+    /// limit the answer is 503 with Retry-After.
     /// </summary>
-    private readonly SemaphoreSlim slots = new(MaxConcurrentAdmissions, MaxConcurrentAdmissions);
+    private readonly SemaphoreSlim slots = new(options.Value.MaxAdmissions, options.Value.MaxAdmissions);
+    private int admitting;
 
     public void Dispose() => slots.Dispose();
 
@@ -81,7 +83,27 @@ public sealed partial class AdmissionService(
 
     private async Task<AdmissionResult> AdmitAsync(ModuleVersion module, string? requestedBy, CancellationToken cancellationToken)
     {
-        await slots.WaitAsync(cancellationToken);
+        if (Interlocked.Increment(ref admitting) > options.Value.MaxAdmissions + options.Value.MaxQueuedAdmissions)
+        {
+            Interlocked.Decrement(ref admitting);
+            LogBusy(module, options.Value.MaxAdmissions, options.Value.MaxQueuedAdmissions);
+            return new(AdmissionStatus.Unavailable,
+                $"unavailable: {options.Value.MaxAdmissions} admissions running and {options.Value.MaxQueuedAdmissions} waiting; {module} is not fetched now, try again shortly")
+            {
+                RetryAfter = BusyRetryAfter,
+            };
+        }
+
+        try
+        {
+            await slots.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Decrement(ref admitting);
+            throw;
+        }
+
         try
         {
             await using var fetching = await locks.FetchingAsync(module, cancellationToken);
@@ -170,6 +192,7 @@ public sealed partial class AdmissionService(
         finally
         {
             slots.Release();
+            Interlocked.Decrement(ref admitting);
         }
     }
 
@@ -369,6 +392,9 @@ public sealed partial class AdmissionService(
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "SECURITY: {Upstream} served {Module} as {Served}, not what decision {DecisionId} admitted (audit event {EventId}); not served")]
     private partial void LogChecksumAlarm(ModuleVersion module, string upstream, string served, long decisionId, long eventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Module}: not admitted now, {Running} admissions running and {Queued} waiting (Gateway:MaxAdmissions, Gateway:MaxQueuedAdmissions)")]
+    private partial void LogBusy(ModuleVersion module, int running, int queued);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Module}: storage failure")]
     private partial void LogStorageFailure(ModuleVersion module, Exception exception);

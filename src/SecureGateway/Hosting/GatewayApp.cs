@@ -46,6 +46,11 @@ public static class GatewayApp
         var section = builder.Configuration.GetSection(GatewayOptions.Section);
         var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
         options = options with { DataDir = Path.GetFullPath(options.DataDir), PolicyDir = Path.GetFullPath(options.PolicyDir) };
+        if (options.MaxAdmissions < 1 || options.MaxQueuedAdmissions < 0)
+        {
+            throw new InvalidOperationException("Gateway:MaxAdmissions must be at least 1 and Gateway:MaxQueuedAdmissions at least 0");
+        }
+
         Directory.CreateDirectory(options.DataDir);
 
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])

@@ -47,6 +47,12 @@ public sealed record GatewayOptions
     /// <summary>Hosts an upstream may redirect a fetch to over https (comma-separated, <c>*.</c> for subdomains); empty: any.</summary>
     public string? UpstreamRedirectHosts { get; init; }
 
+    /// <summary>Admissions fetched and decided at once by this process; each holds a database connection and staging disk.</summary>
+    public int MaxAdmissions { get; init; } = 32;
+
+    /// <summary>Admissions that may wait for a turn; beyond them a first request gets 503 with Retry-After.</summary>
+    public int MaxQueuedAdmissions { get; init; } = 1000;
+
     /// <summary>How long an upstream may stay silent (no header, no body bytes) before the fetch fails.</summary>
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -12,14 +12,27 @@ internal static class ProxyResults
     public static IResult Text(int status, string message) =>
         TypedResults.Text(message + "\n", "text/plain; charset=utf-8", statusCode: status);
 
-    public static IResult Refusal(AdmissionResult result) => Text(
-        result.Status switch
+    public static IResult Refusal(AdmissionResult result)
+    {
+        var text = Text(
+            result.Status switch
+            {
+                AdmissionStatus.Refused => StatusCodes.Status403Forbidden,
+                AdmissionStatus.NotFound => StatusCodes.Status404NotFound,
+                AdmissionStatus.UpstreamFailed => StatusCodes.Status502BadGateway,
+                AdmissionStatus.UpstreamTimedOut => StatusCodes.Status504GatewayTimeout,
+                _ => StatusCodes.Status503ServiceUnavailable,
+            },
+            result.Message);
+        return result.RetryAfter is { } retryAfter ? new WithRetryAfter(text, retryAfter) : text;
+    }
+
+    private sealed class WithRetryAfter(IResult inner, TimeSpan retryAfter) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
         {
-            AdmissionStatus.Refused => StatusCodes.Status403Forbidden,
-            AdmissionStatus.NotFound => StatusCodes.Status404NotFound,
-            AdmissionStatus.UpstreamFailed => StatusCodes.Status502BadGateway,
-            AdmissionStatus.UpstreamTimedOut => StatusCodes.Status504GatewayTimeout,
-            _ => StatusCodes.Status503ServiceUnavailable,
-        },
-        result.Message);
+            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 }
