@@ -43,6 +43,12 @@ public static class ModuleZipRules
             return Rejected(refusal, zipSize);
         }
 
+        if (CentralDirectory.DeclaredEntries(file) is > CentralDirectory.MaxEntries and var declared)
+        {
+            // Ours, not Go's: Go has no entry limit, but its reader, like ours, holds the whole directory in memory.
+            return Rejected($"zip: declares {declared} entries; the limit is {CentralDirectory.MaxEntries}", zipSize);
+        }
+
         ZipArchive archive;
         try
         {
