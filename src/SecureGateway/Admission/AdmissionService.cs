@@ -42,6 +42,7 @@ public sealed partial class AdmissionService(
 {
     internal const string GatewayActor = "gateway";
     private const long MaxInfoBytes = 1 << 20;
+    private const int MaxStoredReasons = 100;
     private static readonly TimeSpan BusyRetryAfter = TimeSpan.FromSeconds(5);
 
     private static readonly Meter Meter = new("SecureGateway");
@@ -350,7 +351,7 @@ public sealed partial class AdmissionService(
         Module = module.Path,
         Version = module.Version,
         Outcome = outcome,
-        Reasons = reasons,
+        Reasons = Capped(reasons),
         ZipHash = verification?.ZipHash,
         GoModHash = verification?.GoModHash,
         ZipSize = verification?.ZipSize,
@@ -367,6 +368,15 @@ public sealed partial class AdmissionService(
         RedecideAfter = redecideAfter,
         Actor = GatewayActor,
     };
+
+    /// <summary>
+    /// At most <see cref="MaxStoredReasons"/> reasons are stored, and a last one says how many were cut: a hostile zip
+    /// can break a rule in every one of its entries.
+    /// </summary>
+    internal static IReadOnlyList<string> Capped(IReadOnlyList<string> reasons) =>
+        reasons.Count <= MaxStoredReasons
+            ? reasons
+            : [.. reasons.Take(MaxStoredReasons - 1), $"… and {reasons.Count - MaxStoredReasons + 1} more reasons not stored"];
 
     /// <summary>
     /// When a refusal of what an upstream served lapses, so the version is decided afresh: the refusal is of these bytes,
