@@ -101,7 +101,7 @@ public static class GatewayApp
         services.AddSingleton(TimeProvider.System);
         services.AddFactSources(builder.Configuration);
         services.AddKeyedSingleton<IUpstream>(ChecksumDbProxyEndpoints.ClusterId, (provider, _) => new HttpUpstream(
-            ChecksumDbProxyEndpoints.ClusterId, sumdb.Url?.AbsoluteUri.TrimEnd('/') ?? "", provider.GetRequiredService<IProxyStateLookup>(), options.UpstreamTimeout,
+            ChecksumDbProxyEndpoints.ClusterId, sumdb.Url is { } url ? RedactedUrl.Of(url).TrimEnd('/') : "", provider.GetRequiredService<IProxyStateLookup>(), options.UpstreamTimeout,
             options.UpstreamDeadline, RedirectPolicy.From(options.UpstreamRedirectHosts)));
         services.AddSingleton(provider => new ChecksumDbTiles(
             provider.GetRequiredKeyedService<IUpstream>(ChecksumDbProxyEndpoints.ClusterId), Path.Combine(options.DataDir, "sumdb", sumdb.Name)));

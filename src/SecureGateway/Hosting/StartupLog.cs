@@ -13,12 +13,12 @@ internal static partial class StartupLog
             return;
         }
 
-        ChecksumDbOn(logger, settings.Name, settings.Url, string.IsNullOrEmpty(privatePatterns) ? "none" : privatePatterns);
+        ChecksumDbOn(logger, settings.Name, settings.Url is { } url ? Upstream.RedactedUrl.Of(url) : "(none)", string.IsNullOrEmpty(privatePatterns) ? "none" : privatePatterns);
     }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Gateway:SumDb=off: module versions are admitted WITHOUT checksum database verification; a compromised upstream can serve altered code")]
     private static partial void ChecksumDbOff(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Verifying every admission against checksum DB {Name} at {Url}; skipped for private patterns: {Patterns}")]
-    private static partial void ChecksumDbOn(ILogger logger, string name, Uri? url, string patterns);
+    private static partial void ChecksumDbOn(ILogger logger, string name, string url, string patterns);
 }

@@ -45,11 +45,11 @@ public sealed class UpstreamRouter
         var uri = ParseUpstreamUrl(url);
         return uri.IsFile
             ? new FileUpstream(uri.LocalPath)
-            : new HttpUpstream(clusterId, url.TrimEnd('/'), proxyState, options.UpstreamTimeout, options.UpstreamDeadline, RedirectPolicy.From(options.UpstreamRedirectHosts));
+            : new HttpUpstream(clusterId, RedactedUrl.Of(url).TrimEnd('/'), proxyState, options.UpstreamTimeout, options.UpstreamDeadline, RedirectPolicy.From(options.UpstreamRedirectHosts));
     }
 
     private static Uri ParseUpstreamUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "file"
             ? uri
-            : throw new InvalidOperationException($"Gateway upstream \"{url}\" is not an http, https or file URL.");
+            : throw new InvalidOperationException($"Gateway upstream \"{RedactedUrl.Of(url)}\" is not an http, https or file URL.");
 }
