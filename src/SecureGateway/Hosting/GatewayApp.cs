@@ -46,6 +46,7 @@ public static class GatewayApp
         var section = builder.Configuration.GetSection(GatewayOptions.Section);
         var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
         options = options with { DataDir = Path.GetFullPath(options.DataDir), PolicyDir = Path.GetFullPath(options.PolicyDir) };
+        options = WithPrivateModules(options);
         if (options.MaxAdmissions < 1 || options.MaxQueuedAdmissions < 0)
         {
             throw new InvalidOperationException("Gateway:MaxAdmissions must be at least 1 and Gateway:MaxQueuedAdmissions at least 0");
@@ -120,6 +121,29 @@ public static class GatewayApp
         services.AddDownloadLedger();
         services.AddGatewayHealthChecks();
         services.AddAdminOpenApi();
+    }
+
+    /// <summary>
+    /// <c>Gateway:Private</c> becomes the first upstream route and joins the checksum DB's private patterns. Without a
+    /// private upstream the modules would go to the public one, which is exactly the leak the setting prevents.
+    /// </summary>
+    private static GatewayOptions WithPrivateModules(GatewayOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.Private))
+        {
+            return options;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.PrivateUpstream))
+        {
+            throw new InvalidOperationException("Gateway:Private needs Gateway:PrivateUpstream, the GOPROXY that serves those modules");
+        }
+
+        return options with
+        {
+            Upstreams = [new UpstreamRoute { Modules = options.Private, Url = options.PrivateUpstream }, .. options.Upstreams],
+            NoSumDb = string.IsNullOrWhiteSpace(options.NoSumDb) ? options.Private : $"{options.Private},{options.NoSumDb}",
+        };
     }
 
     private static IEnumerable<ClusterConfig> ChecksumDbCluster(SumDbSettings sumdb, GatewayOptions options) =>

@@ -23,6 +23,15 @@ public sealed record GatewayOptions
     /// <summary>GOSUMDB value for the checksum database.</summary>
     public string? SumDb { get; init; }
 
+    /// <summary>
+    /// GOPRIVATE value: module path globs that are fetched only from <see cref="PrivateUpstream"/> and never looked up in
+    /// the public checksum database, one setting for both so a private module name cannot leak by a missed second one.
+    /// </summary>
+    public string? Private { get; init; }
+
+    /// <summary>The GOPROXY that serves <see cref="Private"/> modules; required with it.</summary>
+    public string? PrivateUpstream { get; init; }
+
     /// <summary>GONOSUMDB value: module path globs that skip the checksum database.</summary>
     public string? NoSumDb { get; init; }
 
