@@ -28,6 +28,11 @@ internal sealed partial class PeriodicSync(
                     var summary = await sync(stoppingToken);
                     LogSynced(name, summary);
                 }
+                catch (Exception e) when (IsExpected(e) && !stoppingToken.IsCancellationRequested)
+                {
+                    // An unreachable or broken source is an outage to report in one line, not a fault with a stack trace.
+                    LogUnavailable(name, interval, e.Message);
+                }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     LogFailed(e, name, interval, e.Message);
@@ -44,7 +49,14 @@ internal sealed partial class PeriodicSync(
     [LoggerMessage(Level = LogLevel.Information, Message = "{Name}: {Summary}")]
     private partial void LogSynced(string name, string summary);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Name}: sync failed, next try in {Interval}: {Reason}")]
+    internal static bool IsExpected(Exception e) =>
+        e is FactSourceException or HttpRequestException or IOException or TimeoutException or Npgsql.NpgsqlException
+            || e is TaskCanceledException { InnerException: TimeoutException };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Name}: unavailable, next try in {Interval}: {Reason}")]
+    private partial void LogUnavailable(string name, TimeSpan interval, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Name}: sync failed, next try in {Interval}: {Reason}")]
     private partial void LogFailed(Exception exception, string name, TimeSpan interval, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Name}: off")]
