@@ -14,6 +14,7 @@ public static class AccessServiceCollectionExtensions
     {
         services.AddSingleton(AccessSettings.From(configuration));
         services.AddSingleton<ApiTokens>();
+        services.AddSingleton<FailedTokenAttempts>();
         services.AddHostedService<TokenRevocationListener>();
         services.AddAuthentication(TokenAuthentication.Scheme)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthentication.Scheme, null);

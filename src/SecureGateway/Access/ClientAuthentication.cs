@@ -61,6 +61,12 @@ public static class ClientAuthentication
                 return ProxyResults.Text(StatusCodes.Status503ServiceUnavailable, $"unavailable: {result.Failure?.Message}");
             }
 
+            if (context.Items.ContainsKey(TokenAuthenticationHandler.ThrottledItem))
+            {
+                context.Response.Headers.RetryAfter = ((int)FailedTokenAttempts.Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return ProxyResults.Text(StatusCodes.Status429TooManyRequests, $"too many requests: {TokenAuthenticationHandler.ThrottledMessage}");
+            }
+
             context.Response.Headers.WWWAuthenticate = Challenge;
             return ProxyResults.Text(
                 StatusCodes.Status401Unauthorized,

@@ -21,11 +21,17 @@ public static class TokenAuthentication
 /// principal's name is the token's name; each of its roles is a role claim. Challenges and refusals are the admin API's JSON.
 /// </summary>
 internal sealed partial class TokenAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder, ApiTokens tokens)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder, ApiTokens tokens, FailedTokenAttempts failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     /// <summary>Set in <see cref="HttpContext.Items"/> when a token could not be checked because the token store is down.</summary>
     public const string UnavailableItem = "SecureGateway.Access.TokenStoreUnavailable";
+
+    /// <summary>Set in <see cref="HttpContext.Items"/> when the client failed too many token attempts (429).</summary>
+    public const string ThrottledItem = "SecureGateway.Access.TooManyFailedTokens";
+
+    public static readonly string ThrottledMessage =
+        $"too many failed token attempts from this address (more than {FailedTokenAttempts.Limit} a minute); try again in a minute";
 
     /// <summary>Where <see cref="HandleForbiddenAsync"/> finds the roles the refused endpoint needs.</summary>
     public const string NeededRolesItem = "needed-roles";
@@ -43,8 +49,16 @@ internal sealed partial class TokenAuthenticationHandler(
             return AuthenticateResult.Fail("more than one Authorization header");
         }
 
+        var client = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (failures.IsThrottled(client))
+        {
+            Context.Items[ThrottledItem] = true;
+            return AuthenticateResult.Fail(ThrottledMessage);
+        }
+
         if (Presented(header.ToString(), out var problem) is not { } token)
         {
+            failures.Record(client);
             return AuthenticateResult.Fail(problem);
         }
 
@@ -62,6 +76,7 @@ internal sealed partial class TokenAuthenticationHandler(
 
         if (identity is null)
         {
+            failures.Record(client);
             return AuthenticateResult.Fail("invalid token");
         }
 
@@ -78,6 +93,13 @@ internal sealed partial class TokenAuthenticationHandler(
         if (Context.Items.ContainsKey(UnavailableItem))
         {
             await WriteErrorAsync(StatusCodes.Status503ServiceUnavailable, result.Failure!.Message);
+            return;
+        }
+
+        if (Context.Items.ContainsKey(ThrottledItem))
+        {
+            Response.Headers.RetryAfter = ((int)FailedTokenAttempts.Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await WriteErrorAsync(StatusCodes.Status429TooManyRequests, result.Failure!.Message);
             return;
         }
 
