@@ -247,9 +247,14 @@ public sealed class ChecksumDbAdmissionTests(GoModuleUniverseFixture fixture, IT
                 break;
         }
 
+        var tileCache = Path.Combine(gateway.DataDirectory, "sumdb", sumdb.Name);
+        var tilesBefore = CachedTiles(tileCache);
         var (status, body) = await GetZipAsync(gateway, AlphaNew);
         using var ready = await gateway.Http.GetAsync("readyz");
         var (cachedStatus, _) = await GetZipAsync(gateway, AlphaOld);
+
+        // Nothing authenticated against the forked head reached the tile cache that /sumdb/ serves go clients from.
+        Assert.Equal(tilesBefore, CachedTiles(tileCache));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Contains($"checksum DB {sumdb.Name} is inconsistent", body, StringComparison.Ordinal);
@@ -327,6 +332,12 @@ public sealed class ChecksumDbAdmissionTests(GoModuleUniverseFixture fixture, IT
 
     private void AddAll() =>
         sumdb.AddFromGoSums(Universe.Modules.Select(m => (m.Path, m.Version, m.Sum, m.GoModSum)));
+
+    private static Dictionary<string, string> CachedTiles(string directory) =>
+        Directory.Exists(directory)
+            ? Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+                .ToDictionary(f => Path.GetRelativePath(directory, f), f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))))
+            : new Dictionary<string, string>();
 
     private Task<GatewayInstance> StartGatewayAsync(params string[] extra) =>
         GatewayInstance.StartAsync(upstream.Url, extraArguments: [$"--Gateway:SumDb={sumdb.GoSumDb}", .. extra]);

@@ -6,7 +6,9 @@ namespace SecureGateway.Verification.ChecksumDb;
 /// Hash tiles of one checksum database. A tile's content is fixed by its path within one history (partial tiles
 /// carry their width), so every tile authenticated against a signed head is kept on disk. Reads for heads the
 /// gateway already trusts come from that cache first; reads for a newly seen head come from the database
-/// (<see cref="FromDatabase"/>), so a forked database cannot hide behind our cache nor our cache behind it.
+/// (<see cref="FromDatabase"/>), so a forked database cannot hide behind our cache nor our cache behind it. Tiles
+/// authenticated against a head not yet proven consistent with the trusted one are held apart until it is: a forked
+/// history's tiles never reach the cache (nor the go clients it serves through <c>/sumdb/</c>).
 /// Every tile, cached or not, is re-authenticated by <see cref="TileHashReader"/> against the head in use.
 /// </summary>
 public sealed class ChecksumDbTiles(IUpstream database, string cacheDirectory) : ITileReader
@@ -16,8 +18,8 @@ public sealed class ChecksumDbTiles(IUpstream database, string cacheDirectory) :
 
     public int Height => TileHeight;
 
-    /// <summary>The same tiles, always fetched from the database (and saved once authenticated).</summary>
-    public ITileReader FromDatabase { get; } = new DatabaseOnly(database, cacheDirectory);
+    /// <summary>The same tiles, always fetched from the database; kept only if <see cref="PendingTiles.Commit"/> is called.</summary>
+    public PendingTiles FromDatabase() => new(database, cacheDirectory);
 
     public async ValueTask<IReadOnlyList<byte[]>> ReadTilesAsync(IReadOnlyList<Tile> tiles, CancellationToken cancellationToken)
     {
@@ -77,8 +79,18 @@ public sealed class ChecksumDbTiles(IUpstream database, string cacheDirectory) :
 
     private static string CachePath(string cacheDirectory, Tile tile) => Path.Combine(cacheDirectory, tile.Path());
 
-    private sealed class DatabaseOnly(IUpstream database, string cacheDirectory) : ITileReader
+    /// <summary>
+    /// Tiles read from the database and authenticated against a head that is still being checked: held in memory, and
+    /// written to the cache by <see cref="Commit"/> only once the head is proven consistent with the trusted one.
+    /// </summary>
+    public sealed class PendingTiles : ITileReader
     {
+        private readonly IUpstream database;
+        private readonly string cacheDirectory;
+        private readonly List<(IReadOnlyList<Tile> Tiles, IReadOnlyList<byte[]> Data)> authenticated = [];
+
+        internal PendingTiles(IUpstream database, string cacheDirectory) => (this.database, this.cacheDirectory) = (database, cacheDirectory);
+
         public int Height => TileHeight;
 
         public async ValueTask<IReadOnlyList<byte[]>> ReadTilesAsync(IReadOnlyList<Tile> tiles, CancellationToken cancellationToken)
@@ -92,7 +104,17 @@ public sealed class ChecksumDbTiles(IUpstream database, string cacheDirectory) :
             return data;
         }
 
-        public void SaveTiles(IReadOnlyList<Tile> tiles, IReadOnlyList<byte[]> data) => Save(cacheDirectory, tiles, data);
+        public void SaveTiles(IReadOnlyList<Tile> tiles, IReadOnlyList<byte[]> data) => authenticated.Add((tiles, data));
+
+        public void Commit()
+        {
+            foreach (var (tiles, data) in authenticated)
+            {
+                Save(cacheDirectory, tiles, data);
+            }
+
+            authenticated.Clear();
+        }
     }
 }
 

@@ -112,7 +112,9 @@ public sealed partial class ChecksumDbVerifier(
             // must then prove the record, authenticated against the same signed head.
             try
             {
-                await ProveRecordAsync(tree, record, tiles.FromDatabase, cancellationToken);
+                var fromDatabase = tiles.FromDatabase();
+                await ProveRecordAsync(tree, record, fromDatabase, cancellationToken);
+                fromDatabase.Commit();
             }
             catch (TlogException e)
             {
@@ -172,7 +174,8 @@ public sealed partial class ChecksumDbVerifier(
 
             // The newer tree's tiles prove the older is its prefix: our cached tiles when the newer is the trusted head,
             // the database's own when it is the head just seen.
-            var (older, newer, newerTiles) = seen.N < trustedTree.N ? (seen, trustedTree, (ITileReader)tiles) : (trustedTree, seen, tiles.FromDatabase);
+            var seenTiles = tiles.FromDatabase();
+            var (older, newer, newerTiles) = seen.N < trustedTree.N ? (seen, trustedTree, (ITileReader)tiles) : (trustedTree, seen, seenTiles);
             IReadOnlyList<TlogHash> proof;
             try
             {
@@ -194,6 +197,8 @@ public sealed partial class ChecksumDbVerifier(
                 return Forked(recorded.Id);
             }
 
+            // Proven consistent: what was learnt from the seen head may now be kept and served.
+            seenTiles.Commit();
             if (seen.N > trustedTree.N)
             {
                 await heads.AdvanceAsync(settings.Name, seen, seenNote, cancellationToken);
