@@ -154,7 +154,8 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output) : IAsyncLife
 
     /// <summary>
     /// cache/ holds exactly admitted versions, quarantine/ exactly quarantined ones, never one version in both, with the
-    /// files upstream served; tmp/ holds nothing of dead processes (only the live process's own, locked, folder).
+    /// files upstream served; held/ only complete copies of versions some decision refused; tmp/ holds nothing of dead
+    /// processes (only the live process's own, locked, folder).
     /// </summary>
     private async Task AssertStorageMatchesDecisionsAsync(GatewayProcess gateway, string context)
     {
@@ -168,7 +169,7 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output) : IAsyncLife
             {
                 problems.Add($"{version} is in cache/ but its current decision is {current.GetValueOrDefault(version) ?? "none"}");
             }
-            else if (!IsComplete(gateway, Find(version)))
+            else if (!IsComplete(gateway, "cache", Find(version)))
             {
                 problems.Add($"{version} is in cache/ with incomplete or different files");
             }
@@ -177,6 +178,19 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output) : IAsyncLife
         problems.AddRange(quarantined.Where(v => current.GetValueOrDefault(v) != "quarantined")
             .Select(v => $"{v} is in quarantine/ but its current decision is {current.GetValueOrDefault(v) ?? "none"}"));
         problems.AddRange(cached.Intersect(quarantined).Select(v => $"{v} is in both cache/ and quarantine/"));
+
+        // held/ is evidence of refusals: complete upstream files of versions some decision refused (later re-admitted or not).
+        foreach (var version in StoredVersions(gateway, "held"))
+        {
+            if (!IsComplete(gateway, "held", Find(version)))
+            {
+                problems.Add($"{version} is in held/ with incomplete or different files");
+            }
+            else if ((await gateway.DecisionsAsync($"?module={Find(version).Module}&version={Find(version).Name}&limit=500")).All(d => d.GetProperty("outcome").GetString() == "admitted"))
+            {
+                problems.Add($"{version} is in held/ but no decision ever refused it");
+            }
+        }
 
         var staging = Path.Combine(gateway.DataDirectory, "tmp");
         problems.AddRange(Directory.EnumerateFileSystemEntries(staging)
@@ -249,9 +263,9 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output) : IAsyncLife
         Path.Combine(gateway.DataDirectory, store, version.Module, "@v", version.Name, file);
 
     /// <summary>All three files, the zip being the one upstream served.</summary>
-    private static bool IsComplete(GatewayProcess gateway, UpstreamVersion version) =>
-        ArtefactFiles.All(file => File.Exists(Stored(gateway, "cache", version, file)))
-        && File.ReadAllBytes(Stored(gateway, "cache", version, "zip")).AsSpan().SequenceEqual(version.Zip);
+    private static bool IsComplete(GatewayProcess gateway, string store, UpstreamVersion version) =>
+        ArtefactFiles.All(file => File.Exists(Stored(gateway, store, version, file)))
+        && File.ReadAllBytes(Stored(gateway, store, version, "zip")).AsSpan().SequenceEqual(version.Zip);
 
     private static string Artefact(UpstreamVersion version, string extension) =>
         GoProxyLayout.RequestPath(version.Module, version.Name, extension).TrimStart('/');
