@@ -25,6 +25,7 @@ namespace SecureGateway.Hosting;
 public static class GatewayApp
 {
     private const string DefaultUrls = "http://localhost:8080";
+    private const int MaxRequestLineBytes = 64 * 1024;
 
     /// <summary>The application, not yet started: call <see cref="StartDatabaseAsync"/> before serving.</summary>
     public static WebApplication Create(string[] args)
@@ -59,6 +60,10 @@ public static class GatewayApp
         {
             builder.WebHost.UseUrls(DefaultUrls);
         }
+
+        // Kestrel answers a request line over its limit with an empty 414 the go user cannot read; up to this size the
+        // gateway itself refuses an over-long module path with a reason.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = MaxRequestLineBytes);
 
         var services = builder.Services;
         services.AddSingleton(Options.Create(options));

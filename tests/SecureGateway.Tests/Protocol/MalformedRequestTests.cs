@@ -76,6 +76,20 @@ public sealed class MalformedRequestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_PathLongerThanKestrelsDefaultRequestLine_400WithTheGatewaysReason()
+    {
+        var target = "/example.com/" + string.Join('/', Enumerable.Repeat(new string('a', 200), 60)) + "/@v/list";
+
+        var (status, _, body) = await RawHttp.GetAsync(gateway.BaseUrl, target);
+
+        Assert.True(target.Length > 8 * 1024);
+        Assert.Equal(400, status);
+        Assert.StartsWith("bad request: ", body, StringComparison.Ordinal);
+        Assert.Contains("too long", body, StringComparison.Ordinal);
+        Assert.Equal(0, upstream.TotalRequestCount);
+    }
+
+    [Fact]
     public async Task Get_PathOutsideProtocol_Returns404()
     {
         var (status, _, body) = await RawHttp.GetAsync(gateway.BaseUrl, "/example.com/m");
