@@ -24,6 +24,9 @@ public sealed record ModuleFacts
 
     public IReadOnlyList<KnownVulnerability> Vulnerabilities { get; init; } = [];
 
+    /// <summary>Known-malicious-package records (OpenSSF malicious-packages, OSV <c>MAL-</c> ids) that match this version.</summary>
+    public IReadOnlyList<MaliciousRecord> Malicious { get; init; } = [];
+
     /// <summary>GitHub repository facts; null for modules not hosted on github.com.</summary>
     public RepositoryInfo? Repository { get; init; }
 
@@ -226,6 +229,13 @@ public sealed record DenylistMatch(int LineNumber, string Line);
 
 /// <summary>A known vulnerability affecting the version; <see cref="FixedIn"/> is the first fixed version, if any.</summary>
 public sealed record KnownVulnerability(string Id, IReadOnlyList<string> Aliases, string Summary, string? FixedIn);
+
+/// <summary>A record that the version is a known-malicious package.</summary>
+public sealed record MaliciousRecord(string Id, string Summary)
+{
+    /// <summary>OSV ids of known-malicious packages start so; vulnerabilities (GO-, GHSA-, CVE-) do not.</summary>
+    public static bool IsMaliciousId(string id) => id.StartsWith("MAL-", StringComparison.Ordinal);
+}
 
 public sealed record RepositoryInfo
 {

@@ -3,6 +3,7 @@ using SecureGateway.Facts;
 using SecureGateway.Modules;
 using SecureGateway.Policy;
 using SecureGateway.Policy.Licences;
+using SecureGateway.Policy.Vulnerabilities;
 using SecureGateway.Storage;
 using SecureGateway.Verification.ChecksumDb;
 
@@ -46,7 +47,8 @@ public sealed class FactsCollector(
                 Reason = sumdb.Reason,
             },
             Denylist = bundle.Denylist.Match(module.Path, module.Version),
-            Vulnerabilities = [.. known.Select(v => new KnownVulnerability(v.Id, v.Aliases, v.Summary, v.FixedIn))],
+            Vulnerabilities = Vulnerabilities(known),
+            Malicious = Malicious(known),
             Repository = Repository(repository),
             RequestedBy = requestedBy,
         };
@@ -66,10 +68,18 @@ public sealed class FactsCollector(
         {
             Times = ModuleFacts.Age(time.GetUtcNow(), recorded.Times.FirstSeen, recorded.Times.Info, published),
             Denylist = bundle.Denylist.Match(path, version),
-            Vulnerabilities = [.. known.Select(v => new KnownVulnerability(v.Id, v.Aliases, v.Summary, v.FixedIn))],
+            Vulnerabilities = Vulnerabilities(known),
+            Malicious = Malicious(known),
             Repository = Repository(repository) ?? recorded.Repository,
         };
     }
+
+    /// <summary>The stored OSV entries that match, without the known-malicious records (they have a fact of their own).</summary>
+    private static List<KnownVulnerability> Vulnerabilities(IReadOnlyList<OsvAffects> known) =>
+        [.. known.Where(v => !MaliciousRecord.IsMaliciousId(v.Id)).Select(v => new KnownVulnerability(v.Id, v.Aliases, v.Summary, v.FixedIn))];
+
+    private static List<MaliciousRecord> Malicious(IReadOnlyList<OsvAffects> known) =>
+        [.. known.Where(v => MaliciousRecord.IsMaliciousId(v.Id)).Select(v => new MaliciousRecord(v.Id, v.Summary))];
 
     private static RepositoryInfo? Repository(RepositoryFactsResult? repository) => repository is null ? null : new RepositoryInfo
     {

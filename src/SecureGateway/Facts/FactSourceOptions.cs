@@ -16,6 +16,21 @@ public sealed record VulnDbOptions
     public TimeSpan Interval { get; init; } = TimeSpan.FromHours(1);
 }
 
+/// <summary>
+/// The <c>Gateway:MaliciousPackages</c> section: OpenSSF's malicious-packages data (OSV <c>MAL-</c> records in
+/// <c>osv/malicious/go/&lt;module path&gt;/MAL-….json</c>) from a checkout of github.com/ossf/malicious-packages.
+/// </summary>
+public sealed record MaliciousPackagesOptions
+{
+    public const string Section = "Gateway:MaliciousPackages";
+
+    /// <summary>A directory (or <c>file://</c> URL) holding the repository's <c>osv/</c> folder; <c>off</c> disables.</summary>
+    public string Source { get; init; } = "off";
+
+    /// <summary>How often the directory is read again (pull it with git on your own schedule).</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(15);
+}
+
 /// <summary>The <c>Gateway:Index</c> section: the module index feed mirrored for trusted publication times.</summary>
 public sealed record ModuleIndexOptions
 {

@@ -8,8 +8,9 @@ public static class FactSourcesExtensions
 {
     /// <summary>
     /// Registers the fact sources (<see cref="VulnerabilityDatabase"/>, <see cref="ModuleIndexFeed"/>,
-    /// <see cref="RepositoryFactsSource"/>) with their options from <c>Gateway:VulnDb</c>, <c>Gateway:Index</c> and
-    /// <c>Gateway:GitHub</c>, and the background syncs of the vulnerability database and the module index. Needs an
+    /// <see cref="RepositoryFactsSource"/>, <see cref="MaliciousPackages"/>) with their options from <c>Gateway:VulnDb</c>,
+    /// <c>Gateway:Index</c>, <c>Gateway:GitHub</c> and <c>Gateway:MaliciousPackages</c>, and the background syncs of the
+    /// vulnerability database, the module index and the malicious packages. Needs an
     /// <c>IDbContextFactory&lt;AuditDbContext&gt;</c>; uses the registered <see cref="TimeProvider"/> (the system clock if none).
     /// </summary>
     /// <exception cref="InvalidOperationException">A setting is unusable (a bad URL, a non-positive interval…); the message names it.</exception>
@@ -21,12 +22,16 @@ public static class FactSourcesExtensions
         var vulnDb = Bind<VulnDbOptions>(configuration, VulnDbOptions.Section);
         var index = Bind<ModuleIndexOptions>(configuration, ModuleIndexOptions.Section);
         var github = Bind<GitHubOptions>(configuration, GitHubOptions.Section);
+        var malicious = Bind<MaliciousPackagesOptions>(configuration, MaliciousPackagesOptions.Section);
         Validate(vulnDb, index, github);
+        Positive(malicious.Interval, $"{MaliciousPackagesOptions.Section}:Interval");
+        _ = MaliciousPackages.DirectoryOf(malicious.Source);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(Options.Create(vulnDb));
         services.AddSingleton(Options.Create(index));
         services.AddSingleton(Options.Create(github));
+        services.AddSingleton(Options.Create(malicious));
 
         services.AddHttpClient(VulnerabilityDatabase.HttpClientName, ConfigureClient(TimeSpan.FromMinutes(2)))
             .ConfigurePrimaryHttpMessageHandler(Decompressing);
@@ -36,9 +41,11 @@ public static class FactSourcesExtensions
         services.AddSingleton<VulnerabilityDatabase>();
         services.AddSingleton<ModuleIndexFeed>();
         services.AddSingleton<RepositoryFactsSource>();
+        services.AddSingleton<MaliciousPackages>();
 
         AddPeriodicSync<VulnerabilityDatabase>(services, "Vulnerability database", vulnDb.Source, vulnDb.Interval, async (source, ct) => (await source.SyncAsync(ct)).Summary);
         AddPeriodicSync<ModuleIndexFeed>(services, "Module index", index.Url, index.Interval, async (source, ct) => (await source.SyncAsync(ct)).Summary);
+        AddPeriodicSync<MaliciousPackages>(services, "Malicious packages", malicious.Source, malicious.Interval, async (source, ct) => (await source.SyncAsync(ct)).Summary);
         return services;
     }
 

@@ -10,14 +10,15 @@ namespace SecureGateway.Review;
 
 /// <summary>
 /// Later knowledge wins over earlier admissions, without anyone running re-evaluation by hand: a newly live policy
-/// bundle whose denylist matches admitted versions, and a vulnerability sync that brings entries for modules with
-/// admitted versions, re-evaluate exactly those versions at once. Runs take turns across processes.
+/// bundle whose denylist matches admitted versions, and a vulnerability or malicious-packages sync that brings records
+/// for modules with admitted versions, re-evaluate exactly those versions at once. Runs take turns across processes.
 /// </summary>
 public sealed partial class LaterKnowledge(
     Reevaluation reevaluation,
     CurrentDecisions current,
     ServingDecisions serving,
     VulnerabilityDatabase vulnerabilities,
+    MaliciousPackages malicious,
     LivePolicy policy,
     DatabaseLocks locks,
     IHostApplicationLifetime lifetime,
@@ -29,6 +30,7 @@ public sealed partial class LaterKnowledge(
     {
         policy.BundleLive += OnBundleLive;
         vulnerabilities.Synced += OnVulnSync;
+        malicious.Synced += OnVulnSync;
         return Task.CompletedTask;
     }
 
@@ -36,6 +38,7 @@ public sealed partial class LaterKnowledge(
     {
         policy.BundleLive -= OnBundleLive;
         vulnerabilities.Synced -= OnVulnSync;
+        malicious.Synced -= OnVulnSync;
         return Task.CompletedTask;
     }
 

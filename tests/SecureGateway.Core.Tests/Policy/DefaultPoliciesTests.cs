@@ -18,7 +18,7 @@ public sealed class DefaultPoliciesTests
 
         Assert.Equal(PolicyVerdict.Admit, decision.Verdict);
         Assert.Equal(Bundle.Revision, decision.Revision);
-        Assert.Equal(["age", "denylist", "licence", "repository", "vulnerabilities"], decision.Rules.Select(r => r.Rule));
+        Assert.Equal(["age", "denylist", "licence", "malicious", "repository", "vulnerabilities"], decision.Rules.Select(r => r.Rule));
         Assert.Equal(new RuleResult("licence", PolicyVerdict.Admit, "licence MIT (LICENSE)"), Rule(decision, "licence"));
         Assert.Equal(new RuleResult("age", PolicyVerdict.Admit, "published 400.0 days ago (module index)"), Rule(decision, "age"));
         Assert.Equal(PolicyVerdict.None, Rule(decision, "denylist").Verdict);

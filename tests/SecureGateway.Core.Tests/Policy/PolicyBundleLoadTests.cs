@@ -11,7 +11,7 @@ public sealed class PolicyBundleLoadTests
     {
         var bundle = PolicyBundle.Load(PolicyFolder.Shipped);
 
-        Assert.Equal(["age", "denylist", "licence", "repository", "vulnerabilities"], bundle.RuleNames);
+        Assert.Equal(["age", "denylist", "licence", "malicious", "repository", "vulnerabilities"], bundle.RuleNames);
         Assert.Matches("^[0-9a-f]{64}$", bundle.Revision);
         Assert.Equal(0, bundle.Denylist.Count);
         Assert.Equal(Path.GetFullPath(PolicyFolder.Shipped), bundle.Directory);

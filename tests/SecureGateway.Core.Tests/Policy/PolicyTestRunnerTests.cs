@@ -19,7 +19,7 @@ public sealed class PolicyTestRunnerTests
         Assert.Equal(0, report.Failed);
         Assert.Equal(report.Results.Count, report.Passed);
         var files = report.Results.Select(r => r.File).Distinct().Order(StringComparer.Ordinal);
-        Assert.Equal(["age.test.js", "denylist.test.js", "licence.test.js", "repository.test.js", "vulnerabilities.test.js"], files);
+        Assert.Equal(["age.test.js", "denylist.test.js", "licence.test.js", "malicious.test.js", "repository.test.js", "vulnerabilities.test.js"], files);
         Assert.True(report.Passed >= 25);
     }
 

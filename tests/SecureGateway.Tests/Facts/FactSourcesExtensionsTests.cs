@@ -25,7 +25,7 @@ public sealed class FactSourcesExtensionsTests
     }
 
     [Fact]
-    public void AddFactSources_NothingConfigured_PublicSourcesAndTwoBackgroundSyncs()
+    public void AddFactSources_NothingConfigured_PublicSourcesMaliciousPackagesOffAndThreeBackgroundSyncs()
     {
         var configuration = new ConfigurationBuilder().Build();
         using var provider = new ServiceCollection().AddLogging().AddFactSources(configuration).BuildServiceProvider();
@@ -33,11 +33,13 @@ public sealed class FactSourcesExtensionsTests
         var vulnDb = provider.GetRequiredService<IOptions<VulnDbOptions>>().Value;
         var index = provider.GetRequiredService<IOptions<ModuleIndexOptions>>().Value;
         var github = provider.GetRequiredService<IOptions<GitHubOptions>>().Value;
+        var malicious = provider.GetRequiredService<IOptions<MaliciousPackagesOptions>>().Value;
+        Assert.Equal(("off", TimeSpan.FromMinutes(15)), (malicious.Source, malicious.Interval));
         Assert.Equal(("https://vuln.go.dev", TimeSpan.FromHours(1)), (vulnDb.Source, vulnDb.Interval));
         Assert.Equal(("https://index.golang.org", TimeSpan.FromDays(30), TimeSpan.FromMinutes(5), 2000), (index.Url, index.Window, index.Interval, index.PageSize));
         Assert.Equal(("https://api.github.com/", (string?)null, TimeSpan.FromHours(24)), (github.ApiUrl, github.Token, github.Ttl));
         Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
-        Assert.Equal(2, provider.GetServices<IHostedService>().Count());
+        Assert.Equal(3, provider.GetServices<IHostedService>().Count());
     }
 
     [Fact]

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Net;
+using SecureGateway.Tests.GoTooling;
+using SecureGateway.Tests.Infrastructure;
+
+namespace SecureGateway.Tests.Facts;
+
+/// <summary>
+/// OpenSSF's malicious-packages data as a fact source: a record arriving in the checkout re-decides the admitted version
+/// it matches at once (denied, naming the MAL id, whatever its age), and a version first seen later is denied outright.
+/// </summary>
+public sealed class MaliciousPackagesTests
+{
+    private const string Module = "example.com/typosquat";
+    private static readonly DateTimeOffset LongAgo = new(2019, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task RecordArrives_AdmittedOldVersionDeniedAtOnceNamingIt_AndAVersionFirstSeenLaterToo()
+    {
+        var layout = new GoProxyLayout(TempDirectory.Create("upstream"));
+        var licence = File.ReadAllText("/usr/share/common-licenses/Apache-2.0");
+        foreach (var version in new[] { "v1.0.0", "v1.1.0" })
+        {
+            layout.AddVersion(Module, version, $"module {Module}\n",
+                GoProxyLayout.ModuleFiles(Module, version, ("go.mod", $"module {Module}\n"), ("a.go", "package a\n"), ("LICENSE", licence)), LongAgo);
+        }
+
+        var checkout = TempDirectory.Create("malicious-packages");
+        var records = Directory.CreateDirectory(Path.Combine(checkout, "osv", "malicious", "go", "example.com", "typosquat")).FullName;
+        await using var upstream = StaticGoProxyServer.Start(layout.RootDirectory);
+        await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments:
+            [$"--Gateway:PolicyDir={Repository.CopyOfPolicies()}", $"--Gateway:MaliciousPackages:Source={checkout}", "--Gateway:MaliciousPackages:Interval=00:00:01"]);
+        Assert.Equal(HttpStatusCode.OK, await ZipStatusAsync(gateway, "v1.0.0"));
+
+        File.WriteAllText(Path.Combine(records, "MAL-2025-4242.json"), $$"""
+            {"schema_version":"1.5.0","id":"MAL-2025-4242","modified":"2025-06-01T00:00:00Z","published":"2025-06-01T00:00:00Z",
+             "summary":"Malicious code in {{Module}} (Go)","details":"The package exfiltrates environment variables.",
+             "affected":[{"package":{"ecosystem":"Go","name":"{{Module}}"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"}]}]}]}
+            """);
+        var clock = Stopwatch.StartNew();
+        while (await ZipStatusAsync(gateway, "v1.0.0") != HttpStatusCode.Forbidden)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "the record never refused the admitted version");
+            await Task.Delay(50);
+        }
+
+        using var client = GoClient.Fresh(gateway.BaseUrl);
+        var admitted = await client.RunAsync(null, null, "mod", "download", $"{Module}@v1.0.0");
+        var firstSeen = await client.RunAsync(null, null, "mod", "download", $"{Module}@v1.1.0");
+
+        Assert.False(admitted.Succeeded);
+        Assert.Contains("server response:\n\tdenied: known malicious package MAL-2025-4242 (decision ", admitted.StandardError, StringComparison.Ordinal);
+        Assert.False(firstSeen.Succeeded, firstSeen.StandardError);
+        Assert.Contains("server response: denied: malicious: known malicious package MAL-2025-4242 (decision ", firstSeen.StandardError, StringComparison.Ordinal);
+        var reevaluated = (await gateway.DecisionsAsync($"?module={Module}&version=v1.0.0"))[0];
+        Assert.Equal("gateway (re-evaluation)", reevaluated.GetProperty("actor").GetString());
+        Assert.Equal("MAL-2025-4242", reevaluated.GetProperty("facts").GetProperty("malicious")[0].GetProperty("id").GetString());
+        Assert.Empty(reevaluated.GetProperty("facts").GetProperty("vulnerabilities").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Serve_HttpsSource_ConfigurationErrorNamingWhatToUse()
+    {
+        var (exit, _, stderr) = await GatewayCli.RunAsync("migrate", "--Gateway:MaliciousPackages:Source=https://github.com/ossf/malicious-packages");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("use a checkout of github.com/ossf/malicious-packages", stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpStatusCode> ZipStatusAsync(GatewayInstance gateway, string version)
+    {
+        using var response = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Module, version, "zip").TrimStart('/'));
+        return response.StatusCode;
+    }
+}
