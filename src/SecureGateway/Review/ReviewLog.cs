@@ -13,7 +13,7 @@ namespace SecureGateway.Review;
 /// so a check of the current decision and the act that follows cannot interleave with another act or an admission's
 /// record; an act never waits for an admission's fetch.
 /// </summary>
-public sealed class ReviewLog(DecisionLog decisions, ServingDecisions serving, ArtefactPlacement placement, DatabaseLocks locks)
+public sealed partial class ReviewLog(DecisionLog decisions, ServingDecisions serving, ArtefactPlacement placement, DatabaseLocks locks, ILogger<ReviewLog> logger)
 {
     public Task<DatabaseLock> LockAsync(ModuleVersion module, CancellationToken cancellationToken) =>
         locks.DecidingAsync(module, cancellationToken);
@@ -26,7 +26,19 @@ public sealed class ReviewLog(DecisionLog decisions, ServingDecisions serving, A
         var recorded = await decisions.RecordAsync(decision, cancellationToken);
         var module = new ModuleVersion(recorded.Module, recorded.Version);
         serving.Apply(recorded);
-        placement.Place(module, serving.Of(module));
+        try
+        {
+            placement.Place(module, serving.Of(module));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The act is recorded and governs serving already; the files follow at the next start's repair (or doctor).
+            LogPlacementFailed(module, recorded.Id, e.Message);
+        }
+
         return recorded;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Module}: decision {DecisionId} recorded, but its files could not be moved ({Reason}); run doctor")]
+    private partial void LogPlacementFailed(ModuleVersion module, long decisionId, string reason);
 }
