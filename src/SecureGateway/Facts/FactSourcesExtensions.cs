@@ -25,7 +25,7 @@ public static class FactSourcesExtensions
         var malicious = Bind<MaliciousPackagesOptions>(configuration, MaliciousPackagesOptions.Section);
         Validate(vulnDb, index, github);
         Positive(malicious.Interval, $"{MaliciousPackagesOptions.Section}:Interval");
-        _ = MaliciousPackages.DirectoryOf(malicious.Source);
+        _ = MaliciousPackages.SourceOf(malicious.Source);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(Options.Create(vulnDb));
@@ -37,6 +37,10 @@ public static class FactSourcesExtensions
             .ConfigurePrimaryHttpMessageHandler(Decompressing);
         services.AddHttpClient(ModuleIndexFeed.HttpClientName, ConfigureClient(TimeSpan.FromMinutes(1)))
             .ConfigurePrimaryHttpMessageHandler(Decompressing);
+
+        // The archive is large and read as it streams: a generous overall timeout, and no transparent decompression (it is
+        // a .tar.gz, decompressed by the reader).
+        services.AddHttpClient(MaliciousPackages.HttpClientName, ConfigureClient(TimeSpan.FromMinutes(30)));
 
         services.AddSingleton<VulnerabilityDatabase>();
         services.AddSingleton<ModuleIndexFeed>();

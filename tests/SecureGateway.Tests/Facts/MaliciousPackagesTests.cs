@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using System.Formats.Tar;
+using System.IO.Compression;
 using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Http;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
 
@@ -59,6 +63,46 @@ public sealed class MaliciousPackagesTests
     }
 
     [Fact]
+    public async Task ArchiveSource_RecordArrivesInANewArchive_AdmittedVersionDeniedAndUnchangedArchivesNotReadAgain()
+    {
+        var layout = new GoProxyLayout(TempDirectory.Create("upstream"));
+        layout.AddVersion(Module, "v1.0.0", $"module {Module}\n",
+            GoProxyLayout.ModuleFiles(Module, "v1.0.0", ("go.mod", $"module {Module}\n"), ("a.go", "package a\n"), ("LICENSE", File.ReadAllText("/usr/share/common-licenses/Apache-2.0"))), LongAgo);
+        var archive = Archive(withRecord: false);
+        var etag = "\"v1\"";
+        var notModified = 0;
+        await using var mirror = await LoopbackHttpServer.StartAsync(async context =>
+        {
+            if (context.Request.Headers.IfNoneMatch == etag)
+            {
+                Interlocked.Increment(ref notModified);
+                context.Response.StatusCode = StatusCodes.Status304NotModified;
+                return;
+            }
+
+            context.Response.Headers.ETag = etag;
+            context.Response.ContentType = "application/gzip";
+            await context.Response.Body.WriteAsync(archive);
+        });
+        await using var upstream = StaticGoProxyServer.Start(layout.RootDirectory);
+        await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments:
+            [$"--Gateway:PolicyDir={Repository.CopyOfPolicies()}", $"--Gateway:MaliciousPackages:Source={mirror.Url}/archive/refs/heads/main.tar.gz",
+             "--Gateway:MaliciousPackages:Interval=00:00:01"]);
+        Assert.Equal(HttpStatusCode.OK, await ZipStatusAsync(gateway, "v1.0.0"));
+
+        (archive, etag) = (Archive(withRecord: true), "\"v2\"");
+        var clock = Stopwatch.StartNew();
+        while (await ZipStatusAsync(gateway, "v1.0.0") != HttpStatusCode.Forbidden || Volatile.Read(ref notModified) == 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "the record in the new archive never refused the admitted version");
+            await Task.Delay(50);
+        }
+
+        using var refused = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Module, "v1.0.0", "mod").TrimStart('/'));
+        Assert.StartsWith("denied: known malicious package MAL-2025-4242 (decision ", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_HttpsSource_ConfigurationErrorNamingWhatToUse()
     {
         var (exit, _, stderr) = await GatewayCli.RunAsync("migrate", "--Gateway:MaliciousPackages:Source=https://github.com/ossf/malicious-packages");
@@ -66,6 +110,31 @@ public sealed class MaliciousPackagesTests
         Assert.Equal(1, exit);
         Assert.Contains("use a checkout of github.com/ossf/malicious-packages", stderr, StringComparison.Ordinal);
     }
+
+    /// <summary>A .tar.gz laid out as GitHub archives the repository: a top folder, Go and npm records, other files.</summary>
+    private static byte[] Archive(bool withRecord)
+    {
+        using var bytes = new MemoryStream();
+        using (var gzip = new GZipStream(bytes, CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new TarWriter(gzip))
+        {
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "malicious-packages-main/osv/malicious/go/"));
+            Add(tar, "malicious-packages-main/README.md", "# malicious-packages");
+            Add(tar, "malicious-packages-main/osv/malicious/npm/left-pad-evil/MAL-2025-0001.json", """{"id":"MAL-2025-0001","modified":"2025-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"left-pad-evil"}}]}""");
+            if (withRecord)
+            {
+                Add(tar, "malicious-packages-main/osv/malicious/go/example.com/typosquat/MAL-2025-4242.json", $$"""
+                    {"id":"MAL-2025-4242","modified":"2025-06-01T00:00:00Z","summary":"Malicious code in {{Module}} (Go)",
+                     "affected":[{"package":{"ecosystem":"Go","name":"{{Module}}"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"}]}]}]}
+                    """);
+            }
+        }
+
+        return bytes.ToArray();
+    }
+
+    private static void Add(TarWriter tar, string name, string content) =>
+        tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)) });
 
     private static async Task<HttpStatusCode> ZipStatusAsync(GatewayInstance gateway, string version)
     {
