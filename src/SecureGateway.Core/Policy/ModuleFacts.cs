@@ -15,6 +15,14 @@ public sealed record ModuleFacts
 
     public IReadOnlyList<DetectedLicence> Licences { get; init; } = [];
 
+    /// <summary>
+    /// Licence files found but not listed in <see cref="Licences"/>: beyond <see cref="MaxListedLicences"/> files, one
+    /// file per SPDX id is listed (the set of ids, which rules decide on, is kept whole).
+    /// </summary>
+    public int LicencesOmitted { get; init; }
+
+    public const int MaxListedLicences = 100;
+
     public required ArchiveFacts Zip { get; init; }
 
     public required ChecksumDbFacts ChecksumDb { get; init; }
@@ -32,6 +40,22 @@ public sealed record ModuleFacts
 
     /// <summary>The client identity that asked for the version, when known.</summary>
     public string? RequestedBy { get; init; }
+
+    /// <summary>
+    /// The licence files as facts: all of them up to <see cref="MaxListedLicences"/>, else the first file of each SPDX id
+    /// (a hostile zip may hold millions of licence files; the ids a rule decides on stay complete), with the count left out.
+    /// </summary>
+    public static (IReadOnlyList<DetectedLicence> Listed, int Omitted) ListLicences(IReadOnlyList<DetectedLicence> found)
+    {
+        ArgumentNullException.ThrowIfNull(found);
+        if (found.Count <= MaxListedLicences)
+        {
+            return (found, 0);
+        }
+
+        var listed = found.GroupBy(l => l.Spdx, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        return (listed, found.Count - listed.Count);
+    }
 
     /// <summary>
     /// The module path and version with the parsed semantic-version parts. An invalid version leaves the

@@ -29,14 +29,16 @@ public sealed class FactsCollector(
         var now = time.GetUtcNow();
         var firstSeen = await decisions.FirstSeenAsync(module.Path, module.Version, cancellationToken) ?? now;
         var published = await index.PublishedAsync(module.Path, module.Version, cancellationToken);
-        var licences = LicenceDetector.Default.Detect(staged.PathOf(ArtefactKind.Zip), $"{module.Path}@{module.Version}/");
+        var (licences, licencesOmitted) = ModuleFacts.ListLicences(
+            [.. LicenceDetector.Default.Detect(staged.PathOf(ArtefactKind.Zip), $"{module.Path}@{module.Version}/").Select(l => new DetectedLicence(l.Spdx, l.File, l.Confidence))]);
         var known = await vulnerabilities.FindAsync(module.Path, module.Version, cancellationToken);
         var repository = await repositories.GetAsync(module.Path, cancellationToken);
         return new ModuleFacts
         {
             Module = ModuleFacts.Identify(module.Path, module.Version),
             Times = ModuleFacts.Age(now, firstSeen, verification.InfoTime, published),
-            Licences = [.. licences.Select(l => new DetectedLicence(l.Spdx, l.File, l.Confidence))],
+            Licences = licences,
+            LicencesOmitted = licencesOmitted,
             Zip = new ArchiveFacts { ZipSize = verification.ZipSize, GoModSize = verification.GoModSize, FileCount = verification.FileCount ?? 0 },
             ChecksumDb = new ChecksumDbFacts
             {
