@@ -2,14 +2,17 @@
 // time to be noticed and withdrawn before it enters the company.
 //
 // facts.times.ageDays is measured from facts.times.ageSource: the module index's publication time ("index",
-// which the publisher cannot backdate), else the .info Time ("info", the commit time, which the publisher
-// controls), else the time this gateway first saw the version ("firstSeen").
+// which the publisher cannot backdate); where the index applies but does not list the version after catching up,
+// the time this gateway first saw it ("notIndexed": it is new); where the index applies but could not be read up
+// to now, nothing ("unknown": quarantined); where no index applies (off, private modules), the .info Time ("info",
+// the commit time, which the publisher controls), else the time this gateway first saw it ("firstSeen").
 // config: { minimumDays: 7 }
 
 var SOURCES = {
   index: "module index",
   info: ".info Time, publisher-controlled",
   firstSeen: "first seen by this gateway",
+  notIndexed: "not in the module index yet; first seen by this gateway",
 };
 
 function days(n) {
@@ -20,6 +23,9 @@ function days(n) {
 function rule(facts, config) {
   var minimumDays = typeof config.minimumDays === "number" ? config.minimumDays : 7;
   var times = facts.times;
+  if (times.ageSource === "unknown") {
+    return { decision: "quarantine", reason: "age unknown: the module index could not be read up to now (the .info Time is the publisher's, not trusted)" };
+  }
   var source = SOURCES[times.ageSource] || times.ageSource;
   var when = "published " + days(times.ageDays) + " (" + source + ")";
 

@@ -44,3 +44,14 @@ function test_minimum_days_comes_from_config() {
   assertEqual(rules.age(times(10, "index"), { minimumDays: 14 }).decision, "quarantine");
   assertEqual(rules.age(times(10, "index"), { minimumDays: 7 }).decision, "admit");
 }
+
+function test_not_in_the_index_yet_is_new_whatever_the_info_time() {
+  var r = rules.age(times(0.01, "notIndexed"));
+  assertEqual(r, { decision: "quarantine", reason: "published 0.0 days ago (not in the module index yet; first seen by this gateway) — younger than 7 days" });
+}
+
+function test_unknown_age_is_quarantined() {
+  var r = rules.age(times(0, "unknown"));
+  assertEqual(r.decision, "quarantine");
+  assert(r.reason.indexOf("age unknown") === 0, r.reason);
+}

@@ -98,11 +98,21 @@ public sealed record ModuleFacts
     /// (publisher-controlled), else from when this gateway first saw it. <see cref="ModuleTimes.AgeSource"/>
     /// says which, so that the reason can.
     /// </summary>
-    public static ModuleTimes Age(DateTimeOffset now, DateTimeOffset firstSeen, DateTimeOffset? info, DateTimeOffset? published)
+    /// <param name="index">
+    /// What the module index said. Where it applies, a version is never aged by its publisher's clock (the .info Time):
+    /// not listed after catching up to now, it is new (aged from first sight); not readable up to now, its age is unknown.
+    /// </param>
+    public static ModuleTimes Age(
+        DateTimeOffset now, DateTimeOffset firstSeen, DateTimeOffset? info, DateTimeOffset? published, IndexVerdict index = IndexVerdict.NotApplicable)
     {
-        var (source, from) = published is { } p ? (AgeSources.Index, p)
-            : info is { } i ? (AgeSources.Info, i)
-            : (AgeSources.FirstSeen, firstSeen);
+        var (source, from) = index switch
+        {
+            IndexVerdict.NotListed => (AgeSources.NotIndexed, firstSeen),
+            IndexVerdict.Unknown => (AgeSources.Unknown, now),
+            _ => published is { } p ? (AgeSources.Index, p)
+                : info is { } i ? (AgeSources.Info, i)
+                : (AgeSources.FirstSeen, firstSeen),
+        };
         return new ModuleTimes
         {
             Info = info,
@@ -158,6 +168,28 @@ public static class AgeSources
     public const string Index = "index";
     public const string Info = "info";
     public const string FirstSeen = "firstSeen";
+
+    /// <summary>The index applies and, caught up to now, does not list the version: it is new.</summary>
+    public const string NotIndexed = "notIndexed";
+
+    /// <summary>The index applies but could not be read up to now: the age is not known (ageDays 0).</summary>
+    public const string Unknown = "unknown";
+}
+
+/// <summary>What the module index said of a version, for its age.</summary>
+public enum IndexVerdict
+{
+    /// <summary>No index applies (off, a private module or upstream): age from .info, else first sight.</summary>
+    NotApplicable,
+
+    /// <summary>Listed: its publication time, which the publisher cannot backdate.</summary>
+    Listed,
+
+    /// <summary>Not listed after the mirror caught up to now.</summary>
+    NotListed,
+
+    /// <summary>The mirror could not be brought up to now.</summary>
+    Unknown,
 }
 
 public sealed record ModuleIdentity

@@ -5,6 +5,7 @@ using SecureGateway.Policy;
 using SecureGateway.Policy.Licences;
 using SecureGateway.Policy.Vulnerabilities;
 using SecureGateway.Storage;
+using SecureGateway.Upstream;
 using SecureGateway.Verification.ChecksumDb;
 
 namespace SecureGateway.Admission;
@@ -18,6 +19,8 @@ namespace SecureGateway.Admission;
 public sealed class FactsCollector(
     VulnerabilityDatabase vulnerabilities,
     ModuleIndexFeed index,
+    UpstreamRouter upstreams,
+    ChecksumDbVerifier checksumDb,
     RepositoryFactsSource repositories,
     DecisionLog decisions,
     TimeProvider time)
@@ -28,7 +31,10 @@ public sealed class FactsCollector(
     {
         var now = time.GetUtcNow();
         var firstSeen = await decisions.FirstSeenAsync(module.Path, module.Version, cancellationToken) ?? now;
-        var published = await index.PublishedAsync(module.Path, module.Version, cancellationToken);
+        // The public index knows only what the public proxy fetched: it does not apply to private modules or upstreams.
+        var (published, indexed) = upstreams.IsRouted(module.Path) || checksumDb.IsPrivate(module.Path)
+            ? (null, IndexVerdict.NotApplicable)
+            : await index.AskAsync(module.Path, module.Version, cancellationToken);
         var (licences, licencesOmitted) = ModuleFacts.ListLicences(
             [.. LicenceDetector.Default.Detect(staged.PathOf(ArtefactKind.Zip), $"{module.Path}@{module.Version}/").Select(l => new DetectedLicence(l.Spdx, l.File, l.Confidence))]);
         var known = await vulnerabilities.FindAsync(module.Path, module.Version, cancellationToken);
@@ -36,7 +42,7 @@ public sealed class FactsCollector(
         return new ModuleFacts
         {
             Module = ModuleFacts.Identify(module.Path, module.Version),
-            Times = ModuleFacts.Age(now, firstSeen, verification.InfoTime, published),
+            Times = ModuleFacts.Age(now, firstSeen, verification.InfoTime, published, indexed),
             Licences = licences,
             LicencesOmitted = licencesOmitted,
             Zip = new ArchiveFacts { ZipSize = verification.ZipSize, GoModSize = verification.GoModSize, FileCount = verification.FileCount ?? 0 },
@@ -68,7 +74,9 @@ public sealed class FactsCollector(
         var repository = await repositories.GetAsync(path, cancellationToken);
         return recorded with
         {
-            Times = ModuleFacts.Age(time.GetUtcNow(), recorded.Times.FirstSeen, recorded.Times.Info, published),
+            Times = ModuleFacts.Age(time.GetUtcNow(), recorded.Times.FirstSeen, recorded.Times.Info, published, published is not null ? IndexVerdict.Listed
+                : recorded.Times.AgeSource is AgeSources.NotIndexed or AgeSources.Unknown ? IndexVerdict.NotListed
+                : IndexVerdict.NotApplicable),
             Denylist = bundle.Denylist.Match(path, version),
             Vulnerabilities = Vulnerabilities(known),
             Malicious = Malicious(known),

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using SecureGateway.Data;
+using SecureGateway.Policy;
 
 namespace SecureGateway.Facts;
 
@@ -75,6 +76,29 @@ public sealed partial class ModuleIndexFeed : IDisposable
 
     /// <summary>Fetches the feed from where the mirror ends up to now, then prunes entries older than the window.</summary>
     /// <exception cref="FactSourceException">The feed is off, cannot be reached, or answers something else than its format.</exception>
+    /// <summary>
+    /// What the index says of the version for its age: listed with its time; not listed though the mirror is current
+    /// (caught up now, or by a sync completed within the catch-up interval); or unknown (the feed cannot be read up to
+    /// now). Not applicable when the feed is off.
+    /// </summary>
+    public async Task<(DateTimeOffset? Published, IndexVerdict Verdict)> AskAsync(string module, string version, CancellationToken cancellationToken)
+    {
+        var published = await LookupAsync(module, version, cancellationToken);
+        if (feed is null || published is not null)
+        {
+            return (published, published is null ? IndexVerdict.NotApplicable : IndexVerdict.Listed);
+        }
+
+        if (await CatchUpAsync(cancellationToken))
+        {
+            published = await LookupAsync(module, version, cancellationToken);
+            return (published, published is null ? IndexVerdict.NotListed : IndexVerdict.Listed);
+        }
+
+        var current = time.GetUtcNow().UtcTicks - Volatile.Read(ref lastCompletedTicks) < CatchUpInterval.Ticks;
+        return (null, current ? IndexVerdict.NotListed : IndexVerdict.Unknown);
+    }
+
     public async Task<IndexSyncResult> SyncAsync(CancellationToken cancellationToken)
     {
         var url = feed ?? throw new FactSourceException($"the module index feed is off ({ModuleIndexOptions.Section}:Url)");

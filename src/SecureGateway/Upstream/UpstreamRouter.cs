@@ -27,6 +27,9 @@ public sealed class UpstreamRouter
     public IUpstream For(string modulePath) =>
         routes.FirstOrDefault(r => ModulePathPatterns.Matches(r.Modules, modulePath)).Source ?? fallback;
 
+    /// <summary>Whether the module comes from an upstream chosen for its path (a private one), not the default.</summary>
+    public bool IsRouted(string modulePath) => routes.Any(r => ModulePathPatterns.Matches(r.Modules, modulePath));
+
     /// <summary>The YARP clusters for every HTTP upstream in <paramref name="options"/>.</summary>
     internal static IReadOnlyList<ClusterConfig> Clusters(GatewayOptions options) =>
         options.Upstreams.Select((route, i) => ($"{DefaultClusterId}-{i + 1}", route.Url))

@@ -212,6 +212,9 @@ public sealed partial class ChecksumDbVerifier(
         }
     }
 
+    /// <summary>Whether the module matches <c>Gateway:NoSumDb</c> (a private module the public services never see).</summary>
+    public bool IsPrivate(string modulePath) => PrivatePatternFor(modulePath) is not null;
+
     private string? PrivatePatternFor(string modulePath) =>
         privatePatterns?.Split(',').FirstOrDefault(glob => ModulePathPatterns.Matches(glob, modulePath));
 

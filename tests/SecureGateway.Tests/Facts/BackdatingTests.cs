@@ -1,0 +1,79 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using SecureGateway.Tests.GoTooling;
+using SecureGateway.Tests.Infrastructure;
+
+namespace SecureGateway.Tests.Facts;
+
+/// <summary>
+/// The age rule cannot be defeated by backdating: where the module index applies, a version it does not list after
+/// catching up is new whatever its .info Time says, and one whose index cannot be read has no known age. Private
+/// modules, which the public index never sees, are aged by .info.
+/// </summary>
+public sealed class BackdatingTests
+{
+    private const string Module = "example.com/backdated";
+    private const string Private = "corp.example.com/lib";
+    private static readonly DateTimeOffset Backdated = new(2019, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData(200, "quarantined: age: published 0.0 days ago (not in the module index yet; first seen by this gateway) — younger than 7 days")]
+    [InlineData(500, "quarantined: age: age unknown: the module index could not be read up to now")]
+    public async Task Get_BackdatedInfoTime_IndexSaysNewOrCannotSay_Quarantined(int indexStatus, string refusal)
+    {
+        await using var index = await LoopbackHttpServer.StartAsync(context =>
+        {
+            // index.golang.org's format: one JSON line per version; nothing lists this module.
+            context.Response.StatusCode = indexStatus;
+            return Task.CompletedTask;
+        });
+        await using var upstream = StaticGoProxyServer.Start(Layout(Module));
+        await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments:
+            [$"--Gateway:PolicyDir={Repository.CopyOfPolicies()}", $"--Gateway:Index:Url={index.Url}"]);
+
+        using var response = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Module, "v1.0.0", "zip").TrimStart('/'));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.StartsWith(refusal, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_PrivateModule_IndexNotAskedAgedByInfo()
+    {
+        var asked = 0;
+        await using var index = await LoopbackHttpServer.StartAsync(context =>
+        {
+            Interlocked.Increment(ref asked);
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return Task.CompletedTask;
+        });
+        await using var upstream = StaticGoProxyServer.Start(Layout(Private));
+        await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments:
+            [$"--Gateway:PolicyDir={Repository.CopyOfPolicies()}", $"--Gateway:Index:Url={index.Url}", "--Gateway:NoSumDb=corp.example.com"]);
+        // The background sync at start asks (and fails); the admission must not ask again.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref asked) == 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the index was never asked at start");
+            await Task.Delay(20);
+        }
+
+        var askedAtStart = Volatile.Read(ref asked);
+
+        using var response = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Private, "v1.0.0", "zip").TrimStart('/'));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var facts = Assert.Single(await gateway.DecisionsAsync()).GetProperty("facts");
+        Assert.Equal("info", facts.GetProperty("times").GetProperty("ageSource").GetString());
+        Assert.Equal(askedAtStart, Volatile.Read(ref asked));
+    }
+
+    private static string Layout(string module)
+    {
+        var layout = new GoProxyLayout(TempDirectory.Create("upstream"));
+        layout.AddVersion(module, "v1.0.0", $"module {module}\n",
+            GoProxyLayout.ModuleFiles(module, "v1.0.0", ("go.mod", $"module {module}\n"), ("a.go", "package a\n"),
+                ("LICENSE", File.ReadAllText("/usr/share/common-licenses/Apache-2.0"))), Backdated);
+        return layout.RootDirectory;
+    }
+}
