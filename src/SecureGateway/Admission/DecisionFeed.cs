@@ -29,11 +29,12 @@ public sealed partial class DecisionFeed(
 
     private readonly Channel<long> announced = System.Threading.Channels.Channel.CreateUnbounded<long>(new() { SingleReader = true });
     private NpgsqlConnection? listening;
-    private DateTimeOffset? lostSince;
+    /// <summary>UTC ticks since the listener was lost, 0 while listening; read by the health check on other threads.</summary>
+    private long lostSinceTicks;
     private bool reportedLost;
 
     /// <summary>Since when the process has not been listening; null while it is.</summary>
-    public DateTimeOffset? LostSince => lostSince;
+    public DateTimeOffset? LostSince => Volatile.Read(ref lostSinceTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     public TimeSpan Window => options.Value.DecisionFeedWindow;
 
@@ -63,8 +64,9 @@ public sealed partial class DecisionFeed(
                 {
                     listening = await ListenAsync(stoppingToken);
                     await ResyncAsync(placeChanges: true, stoppingToken);
-                    LogResumed(lostSince);
-                    (lostSince, reportedLost) = (null, false);
+                    LogResumed(LostSince);
+                    Volatile.Write(ref lostSinceTicks, 0);
+                    reportedLost = false;
                 }
 
                 while (true)
@@ -75,11 +77,13 @@ public sealed partial class DecisionFeed(
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // Whatever broke the listener, the view may go stale: count it as lost and start again.
-                lostSince ??= time.GetUtcNow();
-                if (time.GetUtcNow() - lostSince > Window && !reportedLost)
+                var now = time.GetUtcNow();
+                Interlocked.CompareExchange(ref lostSinceTicks, now.UtcTicks, 0);
+                var since = LostSince!.Value;
+                if (now - since > Window && !reportedLost)
                 {
                     reportedLost = true;
-                    LogLost(lostSince.Value, Window);
+                    LogLost(since, Window);
                 }
                 else
                 {
