@@ -13,6 +13,7 @@ var SOURCES = {
   info: ".info Time, publisher-controlled",
   firstSeen: "first seen by this gateway",
   notIndexed: "not in the module index yet; first seen by this gateway",
+  checksumDb: "module index unreadable; in a checksum DB tree this gateway verified then, so at least that old",
 };
 
 function days(n) {

@@ -55,3 +55,8 @@ function test_unknown_age_is_quarantined() {
   assertEqual(r.decision, "quarantine");
   assert(r.reason.indexOf("age unknown") === 0, r.reason);
 }
+
+function test_index_unreadable_but_long_in_the_checksum_db_is_old_enough() {
+  var r = rules.age(times(30, "checksumDb"));
+  assertEqual(r, { decision: "admit", reason: "published 30.0 days ago (module index unreadable; in a checksum DB tree this gateway verified then, so at least that old)" });
+}

@@ -102,12 +102,18 @@ public sealed record ModuleFacts
     /// What the module index said. Where it applies, a version is never aged by its publisher's clock (the .info Time):
     /// not listed after catching up to now, it is new (aged from first sight); not readable up to now, its age is unknown.
     /// </param>
+    /// <param name="inChecksumDbSince">
+    /// When the gateway first verified a checksum-DB tree holding the version's record: with the index unreadable, a
+    /// lower bound on the age the publisher cannot backdate.
+    /// </param>
     public static ModuleTimes Age(
-        DateTimeOffset now, DateTimeOffset firstSeen, DateTimeOffset? info, DateTimeOffset? published, IndexVerdict index = IndexVerdict.NotApplicable)
+        DateTimeOffset now, DateTimeOffset firstSeen, DateTimeOffset? info, DateTimeOffset? published, IndexVerdict index = IndexVerdict.NotApplicable,
+        DateTimeOffset? inChecksumDbSince = null)
     {
         var (source, from) = index switch
         {
             IndexVerdict.NotListed => (AgeSources.NotIndexed, firstSeen),
+            IndexVerdict.Unknown when inChecksumDbSince is { } since => (AgeSources.ChecksumDb, since),
             IndexVerdict.Unknown => (AgeSources.Unknown, now),
             _ => published is { } p ? (AgeSources.Index, p)
                 : info is { } i ? (AgeSources.Info, i)
@@ -171,6 +177,9 @@ public static class AgeSources
 
     /// <summary>The index applies and, caught up to now, does not list the version: it is new.</summary>
     public const string NotIndexed = "notIndexed";
+
+    /// <summary>The index could not be read, but a checksum-DB tree this gateway verified at that time held the record: at least that old.</summary>
+    public const string ChecksumDb = "checksumDb";
 
     /// <summary>The index applies but could not be read up to now: the age is not known (ageDays 0).</summary>
     public const string Unknown = "unknown";

@@ -21,6 +21,7 @@ public sealed class FactsCollector(
     ModuleIndexFeed index,
     UpstreamRouter upstreams,
     ChecksumDbVerifier checksumDb,
+    TrustedHeads heads,
     RepositoryFactsSource repositories,
     DecisionLog decisions,
     TimeProvider time)
@@ -35,6 +36,9 @@ public sealed class FactsCollector(
         var (published, indexed) = upstreams.IsRouted(module.Path) || checksumDb.IsPrivate(module.Path)
             ? (null, IndexVerdict.NotApplicable)
             : await index.AskAsync(module.Path, module.Version, cancellationToken);
+        var inChecksumDbSince = indexed == IndexVerdict.Unknown && sumdb is { Database: { } database, RecordId: { } recordId }
+            ? await heads.RecordPresentSinceAsync(database, recordId, cancellationToken)
+            : null;
         var (licences, licencesOmitted) = ModuleFacts.ListLicences(
             [.. LicenceDetector.Default.Detect(staged.PathOf(ArtefactKind.Zip), $"{module.Path}@{module.Version}/").Select(l => new DetectedLicence(l.Spdx, l.File, l.Confidence))]);
         var known = await vulnerabilities.FindAsync(module.Path, module.Version, cancellationToken);
@@ -42,7 +46,7 @@ public sealed class FactsCollector(
         return new ModuleFacts
         {
             Module = ModuleFacts.Identify(module.Path, module.Version),
-            Times = ModuleFacts.Age(now, firstSeen, verification.InfoTime, published, indexed),
+            Times = ModuleFacts.Age(now, firstSeen, verification.InfoTime, published, indexed, inChecksumDbSince),
             Licences = licences,
             LicencesOmitted = licencesOmitted,
             Zip = new ArchiveFacts { ZipSize = verification.ZipSize, GoModSize = verification.GoModSize, FileCount = verification.FileCount ?? 0 },

@@ -1,5 +1,11 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SecureGateway.Data;
+using SecureGateway.Data.ChecksumDb;
+using SecureGateway.Tests.ChecksumDb;
+using SecureGateway.Verification.DirHash;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
 
@@ -35,6 +41,42 @@ public sealed class BackdatingTests
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.StartsWith(refusal, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_IndexUnreadableButRecordInATreeVerifiedLongAgo_AgedByTheChecksumDbAndAdmitted()
+    {
+        await using var index = await LoopbackHttpServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return Task.CompletedTask;
+        });
+        var root = Layout(Module);
+        var layout = new GoProxyLayout(root);
+        await using var sumdb = TestChecksumDatabase.Start();
+        sumdb.AddModule(Module, "v1.0.0", Hash1.OfZip(layout.FilePath(Module, "v1.0.0", "zip")), Hash1.OfGoMod(File.ReadAllBytes(layout.FilePath(Module, "v1.0.0", "mod"))));
+        sumdb.AddFiller(3);
+        await using var upstream = StaticGoProxyServer.Start(root);
+        await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments:
+            [$"--Gateway:PolicyDir={Repository.CopyOfPolicies()}", $"--Gateway:Index:Url={index.Url}", $"--Gateway:SumDb={sumdb.GoSumDb}"]);
+
+        // This gateway verified the current tree, which holds the record, thirty days ago.
+        await using (var db = await gateway.Services.GetRequiredService<IDbContextFactory<AuditDbContext>>().CreateDbContextAsync())
+        {
+            db.ChecksumDbHeads.Add(new ChecksumDbHead
+            {
+                Database = sumdb.Name, TreeSize = sumdb.Size, TreeHash = (await sumdb.HeadAsync()).Hash.ToString(), Note = "verified earlier",
+                VerifiedAt = DateTimeOffset.UtcNow.AddDays(-30),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        using var response = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Module, "v1.0.0", "zip").TrimStart('/'));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var times = Assert.Single(await gateway.DecisionsAsync()).GetProperty("facts").GetProperty("times");
+        Assert.Equal("checksumDb", times.GetProperty("ageSource").GetString());
+        Assert.InRange(times.GetProperty("ageDays").GetDouble(), 29.9, 30.1);
     }
 
     [Fact]

@@ -31,6 +31,22 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, Aud
             .FirstOrDefaultAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Since when the record has been in the checksum database by this gateway's own evidence: the earliest time it
+    /// verified a tree (since the last reset) that holds the record. A trusted lower bound on a version's age that no
+    /// publisher can backdate; null when no such tree was verified before.
+    /// </summary>
+    public async Task<DateTimeOffset?> RecordPresentSinceAsync(string database, long recordId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var lastReset = await LastEventAsync(db, database, [AuditEventKinds.ChecksumDbHeadReset], cancellationToken);
+        return await db.ChecksumDbHeads.AsNoTracking()
+            .Where(h => h.Database == database && h.TreeSize > recordId && (lastReset == null || h.VerifiedAt > lastReset.Time))
+            .OrderBy(h => h.VerifiedAt)
+            .Select(h => (DateTimeOffset?)h.VerifiedAt)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
     /// <summary>The fork event that stops admissions, or null when the last fork (if any) was reset by an operator.</summary>
     public async Task<AuditEvent?> ActiveForkAsync(string database, CancellationToken cancellationToken)
     {
