@@ -1,9 +1,6 @@
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SecureGateway.Data.Facts;
 using SecureGateway.Policy;
-using SecureGateway.Policy.Vulnerabilities;
 
 namespace SecureGateway.Facts;
 
@@ -179,33 +176,14 @@ public sealed partial class MaliciousPackages(
 
     private static async Task<VulnerabilityRecord> ReadAsync(string expectedId, Stream content, CancellationToken cancellationToken)
     {
+        if (!MaliciousRecord.IsMaliciousId(expectedId) || !VulnDbSource.IsSafeId(expectedId))
+        {
+            throw new FactSourceException("is not named as a MAL- record");
+        }
+
         using var buffer = new MemoryStream();
         await content.CopyToAsync(buffer, cancellationToken);
-        try
-        {
-            var text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length).TrimStart('\uFEFF');
-            using var document = JsonDocument.Parse(text);
-            var root = document.RootElement;
-            var id = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var idValue) && idValue.ValueKind == JsonValueKind.String ? idValue.GetString() : null;
-            if (id != expectedId || !MaliciousRecord.IsMaliciousId(id) || !VulnDbSource.IsSafeId(id))
-            {
-                throw new FactSourceException($"holds record {id ?? "(no id)"}, not {expectedId}");
-            }
-
-            var modified = root.TryGetProperty("modified", out var modifiedValue) && modifiedValue.TryGetDateTimeOffset(out var parsed)
-                ? parsed.ToUniversalTime()
-                : throw new FactSourceException("has no RFC 3339 modified time");
-            if (text.Contains("\\u0000", StringComparison.Ordinal))
-            {
-                throw new FactSourceException("contains \\u0000, which PostgreSQL's jsonb cannot store");
-            }
-
-            return new VulnerabilityRecord { Id = id, Modified = modified, Osv = text, Modules = [.. OsvMatcher.AffectedModules(text)] };
-        }
-        catch (Exception e) when (e is JsonException or DecoderFallbackException)
-        {
-            throw new FactSourceException($"is not an OSV record: {e.Message}", e);
-        }
+        return OsvRecordText.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), expectedId, modified: null);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Malicious packages: {File} not stored, tried again next time: {Reason}")]
