@@ -144,23 +144,13 @@ public sealed partial class AdmissionService(
                 return StandsUntilDecided(module, previous) ?? unavailable;
             }
 
-            await using (await locks.DecidingAsync(module, cancellationToken))
+            var (recorded, superseded) = await RecordUnlessActedOnAsync(module, previous, decision!, cancellationToken);
+            if (superseded is not null)
             {
-                // A reviewer may have acted while this was fetched (a revocation does not wait for a fetch): that act stands.
-                var latest = await decisions.LatestAsync(module.Path, module.Version, cancellationToken);
-                if (latest?.Id != previous?.Id)
-                {
-                    serving.Apply(latest!);
-                    LogSuperseded(module, latest!.Id);
-                    return latest.Outcome != DecisionOutcome.Admitted && !(latest.RedecideAfter <= time.GetUtcNow())
-                        ? AdmissionResult.From(latest)
-                        : new(AdmissionStatus.Unavailable, $"unavailable: {module} was acted on (decision {latest.Id}) while it was being decided; try again");
-                }
-
-                decision = await decisions.RecordAsync(decision!, cancellationToken);
+                return superseded;
             }
 
-            serving.Apply(decision);
+            decision = recorded!;
             LogDecided(module, decision.Outcome, decision.Id, decision.ZipHash);
 
             // Recorded first, placed second: a crash in between is repaired at the next start.
@@ -209,22 +199,44 @@ public sealed partial class AdmissionService(
             return null;
         }
 
-        Decision denial;
-        await using (await locks.DecidingAsync(module, cancellationToken))
+        var (denial, superseded) = await RecordUnlessActedOnAsync(module, previous, SuccessorDecision.Of(
+            previous, module, DecisionOutcome.Denied, [$"revoked by {revocation.Actor}: {revocation.Justification}"], revocation.Actor, revocation.Justification),
+            cancellationToken);
+        if (superseded is not null)
         {
-            if ((await decisions.LatestAsync(module.Path, module.Version, cancellationToken))?.Id != previous?.Id)
-            {
-                return new(AdmissionStatus.Unavailable, $"unavailable: {module} was acted on while it was being decided; try again");
-            }
-
-            denial = await decisions.RecordAsync(SuccessorDecision.Of(
-                previous, module, DecisionOutcome.Denied, [$"revoked by {revocation.Actor}: {revocation.Justification}"], revocation.Actor, revocation.Justification), cancellationToken);
+            return superseded;
         }
 
-        serving.Apply(denial);
-        placement.Place(module, CurrentDecision.Of(denial));
-        LogDecided(module, denial.Outcome, denial.Id, null);
+        placement.Place(module, CurrentDecision.Of(denial!));
+        LogDecided(module, denial!.Outcome, denial.Id, null);
         return AdmissionResult.From(denial);
+    }
+
+    /// <summary>
+    /// Records <paramref name="decision"/> under the version's decision lock unless a decision came after
+    /// <paramref name="previous"/> meanwhile (a revocation does not wait for a fetch): that act stands, and the answer
+    /// is its refusal, or "try again" when it asks for a new decision. The recorded decision is current here at once.
+    /// </summary>
+    private async Task<(Decision? Recorded, AdmissionResult? Superseded)> RecordUnlessActedOnAsync(
+        ModuleVersion module, Decision? previous, Decision decision, CancellationToken cancellationToken)
+    {
+        await using (await locks.DecidingAsync(module, cancellationToken))
+        {
+            var latest = await decisions.LatestAsync(module.Path, module.Version, cancellationToken);
+            if (latest is not null && latest.Id != previous?.Id)
+            {
+                serving.Apply(latest);
+                LogSuperseded(module, latest.Id);
+                return (null, latest.Outcome != DecisionOutcome.Admitted && !(latest.RedecideAfter <= time.GetUtcNow())
+                    ? AdmissionResult.From(latest)
+                    : new(AdmissionStatus.Unavailable, $"unavailable: {module} was acted on (decision {latest.Id}) while it was being decided; try again"));
+            }
+
+            decision = await decisions.RecordAsync(decision, cancellationToken);
+        }
+
+        serving.Apply(decision);
+        return (decision, null);
     }
 
     /// <summary>
