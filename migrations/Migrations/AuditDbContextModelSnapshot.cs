@@ -352,6 +352,33 @@ namespace SecureGateway.Migrations
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("SecureGateway.Data.Facts.FactSync", b =>
+                {
+                    b.Property<string>("Kind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<int?>("Entries")
+                        .HasColumnType("integer")
+                        .HasColumnName("entries");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("source");
+
+                    b.HasKey("Kind")
+                        .HasName("pk_fact_syncs");
+
+                    b.ToTable("fact_syncs", (string)null);
+                });
+
             modelBuilder.Entity("SecureGateway.Data.Facts.ModuleIndexEntry", b =>
                 {
                     b.Property<string>("Module")

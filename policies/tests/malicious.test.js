@@ -18,3 +18,31 @@ function test_old_malicious_version_is_denied_too() {
 function test_no_record_has_no_opinion() {
   assertEqual(rules.malicious(fixture({ malicious: [] })), null);
 }
+
+function maliciousData(state, ageHours) {
+  return { freshness: { malicious: { state: state, source: "/srv/malicious-packages", ageHours: ageHours, maxAgeHours: 24 } } };
+}
+
+function test_never_read_data_quarantines() {
+  assertEqual(rules.malicious(fixture(maliciousData("never", null))), {
+    decision: "quarantine",
+    reason: "malicious-package data from /srv/malicious-packages has never been read: cannot tell whether this version is known malicious",
+  });
+}
+
+function test_stale_data_quarantines() {
+  assertEqual(rules.malicious(fixture(maliciousData("stale", 48))), {
+    decision: "quarantine",
+    reason: "malicious-package data from /srv/malicious-packages last read 48 h ago (limit 24 h): cannot tell whether this version is known malicious",
+  });
+}
+
+function test_a_match_denies_even_when_the_data_is_stale() {
+  var facts = fixture(maliciousData("stale", 48));
+  facts.malicious = [record("MAL-2025-1234")];
+  assertEqual(rules.malicious(facts).decision, "deny");
+}
+
+function test_source_off_has_no_opinion() {
+  assertEqual(rules.malicious(fixture(maliciousData("off", null))), null);
+}

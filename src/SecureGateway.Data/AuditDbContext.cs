@@ -25,6 +25,8 @@ public sealed class AuditDbContext(DbContextOptions<AuditDbContext> options) : D
 
     public DbSet<RepositoryFacts> RepositoryFacts => Set<RepositoryFacts>();
 
+    public DbSet<FactSync> FactSyncs => Set<FactSync>();
+
     public DbSet<Download> Downloads => Set<Download>();
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();

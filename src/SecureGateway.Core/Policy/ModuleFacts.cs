@@ -38,6 +38,9 @@ public sealed record ModuleFacts
     /// <summary>GitHub repository facts; null for modules not hosted on github.com.</summary>
     public RepositoryInfo? Repository { get; init; }
 
+    /// <summary>How current the data behind <see cref="Vulnerabilities"/>, <see cref="Malicious"/> and the age is; null in facts recorded before it was tracked.</summary>
+    public DataFreshness? Freshness { get; init; }
+
     /// <summary>The client identity that asked for the version, when known.</summary>
     public string? RequestedBy { get; init; }
 
@@ -163,6 +166,10 @@ public sealed record ModuleFacts
                 Stars = 1234,
                 Licence = "MIT",
             },
+            Freshness = new DataFreshness(
+                SourceFreshness.Of("https://vuln.go.dev", now.AddMinutes(-20), 5_123, TimeSpan.FromDays(1), now),
+                SourceFreshness.Of("https://index.golang.org", now.AddMinutes(-3), null, TimeSpan.FromHours(1), now),
+                SourceFreshness.Of(null, null, null, TimeSpan.FromDays(1), now)),
             RequestedBy = "ci@example.com",
         };
     }
@@ -287,6 +294,77 @@ public sealed record ChecksumDbFacts
 
     /// <summary>Human-readable explanation, e.g. <c>not in checksum DB: private pattern corp.example.com</c>.</summary>
     public string Reason { get; init; } = "";
+}
+
+/// <summary>
+/// How current each synced fact source is. An empty vulnerability database says "no vulnerabilities" as readily as a
+/// current one, so the policies are told when the data is missing or old.
+/// </summary>
+public sealed record DataFreshness(SourceFreshness Vulnerabilities, SourceFreshness Index, SourceFreshness Malicious)
+{
+    /// <summary>Some configured source never synced or is older than its limit.</summary>
+    public bool HasMissingOrStaleData() =>
+        new[] { Vulnerabilities, Index, Malicious }.Any(s => s.State is FreshnessStates.Never or FreshnessStates.Stale);
+}
+
+/// <summary>The values of <see cref="SourceFreshness.State"/>.</summary>
+public static class FreshnessStates
+{
+    /// <summary>Synced within the configured limit.</summary>
+    public const string Fresh = "fresh";
+
+    /// <summary>Last synced longer ago than the configured limit.</summary>
+    public const string Stale = "stale";
+
+    /// <summary>Configured, but no sync has ever succeeded: the data is missing.</summary>
+    public const string Never = "never";
+
+    /// <summary>Not configured: the source does not apply.</summary>
+    public const string Off = "off";
+}
+
+public sealed record SourceFreshness
+{
+    /// <summary><c>fresh</c>, <c>stale</c>, <c>never</c> or <c>off</c> (see <see cref="FreshnessStates"/>).</summary>
+    public required string State { get; init; }
+
+    /// <summary>The source as configured; null when off.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>When the last sync (of any gateway process or the CLI) succeeded; null when none has.</summary>
+    public DateTimeOffset? SyncedAt { get; init; }
+
+    /// <summary>Hours since <see cref="SyncedAt"/>; null when none.</summary>
+    public double? AgeHours { get; init; }
+
+    /// <summary>Entries the source held at that sync; null when unknown.</summary>
+    public int? Entries { get; init; }
+
+    /// <summary>The configured limit past which the data is stale, in hours.</summary>
+    public double MaxAgeHours { get; init; }
+
+    /// <summary>
+    /// The freshness of a source configured as <paramref name="source"/> (null: off) whose last successful sync
+    /// completed at <paramref name="syncedAt"/> (null: never).
+    /// </summary>
+    public static SourceFreshness Of(string? source, DateTimeOffset? syncedAt, int? entries, TimeSpan maxAge, DateTimeOffset now)
+    {
+        if (source is null)
+        {
+            return new SourceFreshness { State = FreshnessStates.Off, MaxAgeHours = maxAge.TotalHours };
+        }
+
+        var age = now - syncedAt;
+        return new SourceFreshness
+        {
+            State = age is not { } known ? FreshnessStates.Never : known > maxAge ? FreshnessStates.Stale : FreshnessStates.Fresh,
+            Source = source,
+            SyncedAt = syncedAt,
+            AgeHours = age is { } hours ? Math.Round(hours.TotalHours, 2) : null,
+            Entries = entries,
+            MaxAgeHours = maxAge.TotalHours,
+        };
+    }
 }
 
 /// <summary>A <c>denylist.txt</c> line that matched: its 1-based number and its entry text.</summary>

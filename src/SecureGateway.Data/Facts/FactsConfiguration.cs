@@ -38,3 +38,14 @@ internal sealed class RepositoryFactsConfiguration : IEntityTypeConfiguration<Re
         builder.Property(r => r.Licence).HasMaxLength(128);
     }
 }
+
+internal sealed class FactSyncConfiguration : IEntityTypeConfiguration<FactSync>
+{
+    public void Configure(EntityTypeBuilder<FactSync> builder)
+    {
+        builder.ToTable("fact_syncs");
+        builder.HasKey(s => s.Kind);
+        builder.Property(s => s.Kind).HasMaxLength(32);
+        builder.Property(s => s.Source).HasMaxLength(2048);
+    }
+}

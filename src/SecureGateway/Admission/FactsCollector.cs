@@ -13,8 +13,9 @@ namespace SecureGateway.Admission;
 /// <summary>
 /// Gathers the facts the policies decide on, about a version whose files passed verification: its licences (from
 /// the zip), times (the .info Time, when this gateway first saw it, when the module index published it), the denylist,
-/// known vulnerabilities and repository facts. A source that cannot answer says so in the facts (repository) or,
-/// where an answer is owed (vulnerabilities, index), makes the admission fail closed.
+/// known vulnerabilities and repository facts, and how current the synced data is. A source that cannot answer says so
+/// in the facts (repository, missing or stale data) or, where an answer is owed (vulnerabilities, index), makes the
+/// admission fail closed.
 /// </summary>
 public sealed class FactsCollector(
     VulnerabilityDatabase vulnerabilities,
@@ -23,6 +24,7 @@ public sealed class FactsCollector(
     ChecksumDbVerifier checksumDb,
     TrustedHeads heads,
     RepositoryFactsSource repositories,
+    FactFreshness freshness,
     DecisionLog decisions,
     TimeProvider time)
 {
@@ -43,6 +45,7 @@ public sealed class FactsCollector(
             [.. LicenceDetector.Default.Detect(staged.PathOf(ArtefactKind.Zip), $"{module.Path}@{module.Version}/").Select(l => new DetectedLicence(l.Spdx, l.File, l.Confidence))]);
         var known = await vulnerabilities.FindAsync(module.Path, module.Version, cancellationToken);
         var repository = await repositories.GetAsync(module.Path, cancellationToken);
+        var dataFreshness = await freshness.CurrentAsync(cancellationToken);
         return new ModuleFacts
         {
             Module = ModuleFacts.Identify(module.Path, module.Version),
@@ -62,13 +65,16 @@ public sealed class FactsCollector(
             Vulnerabilities = Vulnerabilities(known),
             Malicious = Malicious(known),
             Repository = Repository(repository),
+            Freshness = dataFreshness,
             RequestedBy = requestedBy,
         };
     }
 
     /// <summary>
     /// Recorded facts brought up to date for re-evaluation: age, denylist, vulnerabilities, publication time and
-    /// repository facts change over time; the files (licences, sizes) and their verification do not.
+    /// repository facts change over time; the files (licences, sizes) and their verification do not. The data's
+    /// freshness stays as recorded: it was current enough to admit the version, and a source that is late now is no
+    /// reason to take it out of service (what the data says still is).
     /// </summary>
     public async Task<ModuleFacts> RefreshAsync(ModuleFacts recorded, PolicyBundle bundle, CancellationToken cancellationToken)
     {

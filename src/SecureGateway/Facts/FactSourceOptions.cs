@@ -14,6 +14,9 @@ public sealed record VulnDbOptions
 
     /// <summary>Time between background syncs; the first runs at start.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>How old the last successful sync may be before the data is stale (quarantined by the default policy).</summary>
+    public TimeSpan MaxAge { get; init; } = TimeSpan.FromDays(1);
 }
 
 /// <summary>
@@ -29,6 +32,9 @@ public sealed record MaliciousPackagesOptions
 
     /// <summary>How often the directory is read again (pull it with git on your own schedule).</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How old the last successful read may be before the data is stale (quarantined by the default policy).</summary>
+    public TimeSpan MaxAge { get; init; } = TimeSpan.FromDays(1);
 }
 
 /// <summary>The <c>Gateway:Index</c> section: the module index feed mirrored for trusted publication times.</summary>
@@ -47,6 +53,9 @@ public sealed record ModuleIndexOptions
 
     /// <summary>Entries asked for per request (index.golang.org allows at most 2000).</summary>
     public int PageSize { get; init; } = 2000;
+
+    /// <summary>How old the last successful sync may be before <c>/readyz</c> reports the index as stale.</summary>
+    public TimeSpan MaxAge { get; init; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>The <c>Gateway:GitHub</c> section: repository facts for github.com modules.</summary>

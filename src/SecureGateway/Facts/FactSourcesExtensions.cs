@@ -8,7 +8,7 @@ public static class FactSourcesExtensions
 {
     /// <summary>
     /// Registers the fact sources (<see cref="VulnerabilityDatabase"/>, <see cref="ModuleIndexFeed"/>,
-    /// <see cref="RepositoryFactsSource"/>, <see cref="MaliciousPackages"/>) with their options from <c>Gateway:VulnDb</c>,
+    /// <see cref="RepositoryFactsSource"/>, <see cref="MaliciousPackages"/>) and their <see cref="FactFreshness"/> with their options from <c>Gateway:VulnDb</c>,
     /// <c>Gateway:Index</c>, <c>Gateway:GitHub</c> and <c>Gateway:MaliciousPackages</c>, and the background syncs of the
     /// vulnerability database, the module index and the malicious packages. Needs an
     /// <c>IDbContextFactory&lt;AuditDbContext&gt;</c>; uses the registered <see cref="TimeProvider"/> (the system clock if none).
@@ -25,6 +25,7 @@ public static class FactSourcesExtensions
         var malicious = Bind<MaliciousPackagesOptions>(configuration, MaliciousPackagesOptions.Section);
         Validate(vulnDb, index, github);
         Positive(malicious.Interval, $"{MaliciousPackagesOptions.Section}:Interval");
+        Positive(malicious.MaxAge, $"{MaliciousPackagesOptions.Section}:MaxAge");
         _ = MaliciousPackages.SourceOf(malicious.Source);
 
         services.TryAddSingleton(TimeProvider.System);
@@ -42,6 +43,7 @@ public static class FactSourcesExtensions
         // a .tar.gz, decompressed by the reader).
         services.AddHttpClient(MaliciousPackages.HttpClientName, ConfigureClient(TimeSpan.FromMinutes(30)));
 
+        services.AddSingleton<FactFreshness>();
         services.AddSingleton<VulnerabilityDatabase>();
         services.AddSingleton<ModuleIndexFeed>();
         services.AddSingleton<RepositoryFactsSource>();
@@ -81,6 +83,8 @@ public static class FactSourcesExtensions
     private static void Validate(VulnDbOptions vulnDb, ModuleIndexOptions index, GitHubOptions github)
     {
         Positive(vulnDb.Interval, $"{VulnDbOptions.Section}:Interval");
+        Positive(vulnDb.MaxAge, $"{VulnDbOptions.Section}:MaxAge");
+        Positive(index.MaxAge, $"{ModuleIndexOptions.Section}:MaxAge");
         Positive(index.Interval, $"{ModuleIndexOptions.Section}:Interval");
         Positive(index.Window, $"{ModuleIndexOptions.Section}:Window");
         Positive(github.Ttl, $"{GitHubOptions.Section}:Ttl");

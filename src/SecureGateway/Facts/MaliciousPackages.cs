@@ -13,7 +13,8 @@ namespace SecureGateway.Facts;
 /// changed records raises <see cref="Synced"/>, so the admitted versions they match are decided again at once.
 /// </summary>
 public sealed partial class MaliciousPackages(
-    IOptions<MaliciousPackagesOptions> options, VulnerabilityDatabase store, IHttpClientFactory http, TimeProvider time, ILogger<MaliciousPackages> logger)
+    IOptions<MaliciousPackagesOptions> options, VulnerabilityDatabase store, FactFreshness freshness, IHttpClientFactory http, TimeProvider time,
+    ILogger<MaliciousPackages> logger)
 {
     public const string HttpClientName = "malicious-packages";
     private const string GoRecords = "osv/malicious/go";
@@ -63,12 +64,15 @@ public sealed partial class MaliciousPackages(
             : await ReadDirectoryAsync(source, records, failures, cancellationToken);
         if (unchanged)
         {
-            return new VulnSyncResult(source, lastEntries, 0, 0, [], time.GetUtcNow());
+            var same = new VulnSyncResult(source, lastEntries, 0, 0, [], time.GetUtcNow());
+            await freshness.RecordAsync(FactFreshness.Malicious, source, same.Entries, same.CompletedAt, cancellationToken);
+            return same;
         }
 
         var (added, updated, changedModules) = await store.StoreChangedAsync(records, cancellationToken);
         lastEntries = records.Count;
         var result = new VulnSyncResult(source, records.Count, added, updated, failures, time.GetUtcNow()) { ChangedModules = changedModules };
+        await freshness.RecordAsync(FactFreshness.Malicious, source, result.Entries, result.CompletedAt, cancellationToken);
         Synced?.Invoke(result);
         return result;
     }

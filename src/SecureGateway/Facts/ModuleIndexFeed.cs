@@ -35,6 +35,7 @@ public sealed partial class ModuleIndexFeed : IDisposable
     private readonly IHttpClientFactory http;
     private readonly ModuleIndexOptions options;
     private readonly Uri? feed;
+    private readonly FactFreshness freshness;
     private readonly TimeProvider time;
     private readonly ILogger<ModuleIndexFeed> logger;
     private readonly SemaphoreSlim syncing = new(1, 1);
@@ -42,8 +43,10 @@ public sealed partial class ModuleIndexFeed : IDisposable
     private long lastCompletedTicks;
 
     public ModuleIndexFeed(
-        IDbContextFactory<AuditDbContext> contexts, IHttpClientFactory http, IOptions<ModuleIndexOptions> options, TimeProvider time, ILogger<ModuleIndexFeed> logger)
+        IDbContextFactory<AuditDbContext> contexts, IHttpClientFactory http, IOptions<ModuleIndexOptions> options, FactFreshness freshness,
+        TimeProvider time, ILogger<ModuleIndexFeed> logger)
     {
+        this.freshness = freshness;
         this.contexts = contexts;
         this.http = http;
         this.options = options.Value;
@@ -208,6 +211,7 @@ public sealed partial class ModuleIndexFeed : IDisposable
 
         var pruned = await db.Database.ExecuteSqlAsync($"DELETE FROM module_index WHERE \"timestamp\" < {windowStart}", cancellationToken);
         var result = new IndexSyncResult(url.AbsoluteUri.TrimEnd('/'), pages, lines, added, pruned, since, time.GetUtcNow());
+        await freshness.RecordAsync(FactFreshness.Index, result.Url, null, result.CompletedAt, cancellationToken);
         Volatile.Write(ref lastCompletedTicks, result.CompletedAt.UtcTicks);
         return result;
     }

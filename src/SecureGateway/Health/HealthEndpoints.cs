@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SecureGateway.Admission;
 using SecureGateway.Data;
+using SecureGateway.Facts;
 using SecureGateway.Hosting;
 using SecureGateway.Policy;
 using SecureGateway.Verification.ChecksumDb;
@@ -21,7 +22,8 @@ public static class HealthEndpoints
             .AddCheck<DataDirectoryCheck>("data-directory", tags: [ReadyTag])
             .AddCheck<ChecksumDbCheck>("checksum-db", tags: [ReadyTag])
             .AddCheck<PolicyCheck>("policy", tags: [ReadyTag])
-            .AddCheck<DecisionFeedCheck>("decision-feed", tags: [ReadyTag]);
+            .AddCheck<DecisionFeedCheck>("decision-feed", tags: [ReadyTag])
+            .AddCheck<FactDataCheck>("fact-data", tags: [ReadyTag]);
         return services;
     }
 
@@ -95,6 +97,28 @@ public static class HealthEndpoints
                 : lost > TimeSpan.Zero ? HealthCheckResult.Degraded($"not hearing decisions of other processes since {feed.LostSince:u}; retrying")
                 : HealthCheckResult.Healthy($"{serving.Count} versions decided"));
         }
+    }
+
+    /// <summary>
+    /// Missing or stale fact data makes the default policy hold new versions for review: the gateway still serves and
+    /// decides, so it is degraded, not unready.
+    /// </summary>
+    private sealed class FactDataCheck(FactFreshness freshness) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
+        {
+            var now = await freshness.CurrentAsync(cancellationToken);
+            var sources = new[] { (FactFreshness.Vulnerabilities, now.Vulnerabilities), (FactFreshness.Index, now.Index), (FactFreshness.Malicious, now.Malicious) };
+            var summary = string.Join("; ", sources.Select(s => $"{s.Item1} {Describe(s.Item2)}"));
+            return now.HasMissingOrStaleData() ? HealthCheckResult.Degraded(summary) : HealthCheckResult.Healthy(summary);
+        }
+
+        private static string Describe(SourceFreshness source) => source.State switch
+        {
+            FreshnessStates.Off => "off",
+            FreshnessStates.Never => $"never synced from {source.Source}",
+            _ => $"{source.State}: synced from {source.Source} {source.AgeHours:0.##} h ago (limit {source.MaxAgeHours:0.##} h)",
+        };
     }
 
     private sealed class DataDirectoryCheck(IOptions<GatewayOptions> options) : IHealthCheck

@@ -85,7 +85,7 @@ public sealed class ModuleFactsTests
         var root = json.RootElement;
 
         Assert.Equal(
-            ["module", "times", "licences", "licencesOmitted", "zip", "checksumDb", "denylist", "vulnerabilities", "malicious", "repository", "requestedBy"],
+            ["module", "times", "licences", "licencesOmitted", "zip", "checksumDb", "denylist", "vulnerabilities", "malicious", "repository", "freshness", "requestedBy"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(JsonValueKind.Null, root.GetProperty("denylist").ValueKind);
         Assert.Equal("v1", root.GetProperty("module").GetProperty("major").GetString());
@@ -96,6 +96,36 @@ public sealed class ModuleFactsTests
         Assert.Equal(23, root.GetProperty("zip").GetProperty("fileCount").GetInt32());
         Assert.Equal("verified", root.GetProperty("checksumDb").GetProperty("status").GetString());
         Assert.False(root.GetProperty("repository").GetProperty("archived").GetBoolean());
+        Assert.Equal("fresh", root.GetProperty("freshness").GetProperty("vulnerabilities").GetProperty("state").GetString());
+    }
+
+    [Theory]
+    [InlineData(null, null, "off")]
+    [InlineData("https://vuln.go.dev", null, "never")]
+    [InlineData("https://vuln.go.dev", 23.9, "fresh")]
+    [InlineData("https://vuln.go.dev", 24.0, "fresh")]
+    [InlineData("https://vuln.go.dev", 24.1, "stale")]
+    public void SourceFreshness_State_ComesFromTheLastSyncAgainstTheLimit(string? source, double? hoursAgo, string state)
+    {
+        var now = Facts.Now;
+
+        var freshness = SourceFreshness.Of(source, now - hoursAgo * TimeSpan.FromHours(1), 12, TimeSpan.FromDays(1), now);
+
+        Assert.Equal(state, freshness.State);
+        Assert.Equal(24, freshness.MaxAgeHours);
+        Assert.Equal(hoursAgo is null || source is null ? null : hoursAgo, freshness.AgeHours);
+    }
+
+    [Fact]
+    public void DataFreshness_MissingOrStale_IsAnySourceNeverSyncedOrPastItsLimit()
+    {
+        var now = Facts.Now;
+        var fresh = SourceFreshness.Of("x", now, null, TimeSpan.FromHours(1), now);
+        var off = SourceFreshness.Of(null, null, null, TimeSpan.FromHours(1), now);
+
+        Assert.False(new DataFreshness(fresh, off, off).HasMissingOrStaleData());
+        Assert.True(new DataFreshness(fresh, SourceFreshness.Of("x", null, null, TimeSpan.FromHours(1), now), off).HasMissingOrStaleData());
+        Assert.True(new DataFreshness(fresh, off, SourceFreshness.Of("x", now.AddHours(-2), null, TimeSpan.FromHours(1), now)).HasMissingOrStaleData());
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public sealed class MaliciousPackagesTests
         await using var upstream = StaticGoProxyServer.Start(layout.RootDirectory);
         await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments:
             [$"--Gateway:PolicyDir={Repository.CopyOfPolicies()}", $"--Gateway:MaliciousPackages:Source={checkout}", "--Gateway:MaliciousPackages:Interval=00:00:01"]);
+        await gateway.WaitForFactDataAsync();
         Assert.Equal(HttpStatusCode.OK, await ZipStatusAsync(gateway, "v1.0.0"));
 
         File.WriteAllText(Path.Combine(records, "MAL-2025-4242.json"), $$"""
@@ -88,6 +89,7 @@ public sealed class MaliciousPackagesTests
         await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments:
             [$"--Gateway:PolicyDir={Repository.CopyOfPolicies()}", $"--Gateway:MaliciousPackages:Source={mirror.Url}/archive/refs/heads/main.tar.gz",
              "--Gateway:MaliciousPackages:Interval=00:00:01"]);
+        await gateway.WaitForFactDataAsync();
         Assert.Equal(HttpStatusCode.OK, await ZipStatusAsync(gateway, "v1.0.0"));
 
         (archive, etag) = (Archive(withRecord: true), "\"v2\"");

@@ -75,6 +75,27 @@ internal sealed class GatewayInstance : IAsyncDisposable
         return new GatewayInstance(app, address, dataDirectory, connectionString);
     }
 
+    /// <summary>
+    /// Waits until every configured fact source has synced once (<c>/readyz</c> reports <c>fact-data: Healthy</c>), as an
+    /// operator lets a new gateway sync before sending it traffic: until then the default policy holds new versions.
+    /// </summary>
+    public async Task WaitForFactDataAsync()
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            using var ready = await Http.GetAsync("readyz");
+            var report = await ready.Content.ReadAsStringAsync();
+            if (report.Contains("fact-data: Healthy", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the fact sources never synced: " + report);
+            await Task.Delay(50);
+        }
+    }
+
     public static HttpRequestMessage AdminRequest(string path) =>
         new(HttpMethod.Get, path) { Headers = { Authorization = new("Bearer", AdminToken) } };
 

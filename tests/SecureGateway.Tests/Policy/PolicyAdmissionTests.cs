@@ -19,7 +19,7 @@ public sealed class PolicyAdmissionTests : IAsyncLifetime
 
     private static readonly DateTimeOffset LongAgo = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private const string MitText = """
+    internal const string MitText = """
         MIT License
 
         Copyright (c) 2020 Example Authors
@@ -61,6 +61,7 @@ public sealed class PolicyAdmissionTests : IAsyncLifetime
         File.AppendAllText(Path.Combine(policies, "denylist.txt"), "\nexample.com/evil/*\n");
         upstream = StaticGoProxyServer.Start(layout.RootDirectory);
         gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments: [$"--Gateway:PolicyDir={policies}", $"--Gateway:VulnDb:Source={vulnDb}"]);
+        await gateway.WaitForFactDataAsync();
     }
 
     public async Task DisposeAsync()

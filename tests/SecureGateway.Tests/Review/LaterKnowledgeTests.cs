@@ -30,6 +30,7 @@ public sealed class LaterKnowledgeTests
         await using var upstream = StaticGoProxyServer.Start(layout.RootDirectory);
         await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments:
             [$"--Gateway:PolicyDir={Repository.CopyOfPolicies()}", $"--Gateway:VulnDb:Source={vulndb}", "--Gateway:VulnDb:Interval=00:00:01"]);
+        await gateway.WaitForFactDataAsync();
 
         Assert.Equal(HttpStatusCode.Forbidden, await ZipStatusAsync(gateway));
         using (var released = await PostAsync(gateway, "admin/quarantine/release", new { module = Unlicensed, version = "v1.0.0", justification = "licence agreed with the vendor" }))
