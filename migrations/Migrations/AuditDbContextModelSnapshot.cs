@@ -32,6 +32,13 @@ namespace SecureGateway.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
 
+                    b.Property<long>("ChainSeq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("chain_seq");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("ChainSeq"));
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("timestamp with time zone")
@@ -50,6 +57,12 @@ namespace SecureGateway.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("name");
 
+                    b.Property<string>("PrevHash")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("prev_hash");
+
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
@@ -64,6 +77,12 @@ namespace SecureGateway.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("roles");
 
+                    b.Property<string>("RowHash")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("row_hash");
+
                     b.Property<string>("TokenHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -72,6 +91,10 @@ namespace SecureGateway.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_api_tokens");
+
+                    b.HasIndex("ChainSeq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_tokens_chain_seq");
 
                     b.HasIndex("Name")
                         .IsUnique()
@@ -94,6 +117,13 @@ namespace SecureGateway.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
 
+                    b.Property<long>("ChainSeq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("chain_seq");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("ChainSeq"));
+
                     b.Property<string>("Database")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -104,6 +134,18 @@ namespace SecureGateway.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("note");
+
+                    b.Property<string>("PrevHash")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("prev_hash");
+
+                    b.Property<string>("RowHash")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("row_hash");
 
                     b.Property<string>("TreeHash")
                         .IsRequired()
@@ -123,6 +165,10 @@ namespace SecureGateway.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_checksum_db_heads");
+
+                    b.HasIndex("ChainSeq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_checksum_db_heads_chain_seq");
 
                     b.HasIndex("Database", "Id")
                         .HasDatabaseName("ix_checksum_db_heads_database_id");

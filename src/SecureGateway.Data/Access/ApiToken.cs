@@ -22,4 +22,13 @@ public sealed class ApiToken
     public DateTimeOffset? RevokedAt { get; init; }
 
     public string? RevokedBy { get; init; }
+
+    /// <summary>Position in the audit hash chain, assigned by the database.</summary>
+    public long ChainSeq { get; init; }
+
+    /// <summary>Hash of the previous row in the chain (64 zeros for the first), set by the database.</summary>
+    public string? PrevHash { get; init; }
+
+    /// <summary>SHA-256 over <see cref="PrevHash"/> and this row's canonical content, set by the database.</summary>
+    public string? RowHash { get; init; }
 }

@@ -14,5 +14,9 @@ internal sealed class ChecksumDbHeadConfiguration : IEntityTypeConfiguration<Che
         builder.Property(h => h.TreeHash).HasMaxLength(64);
         builder.Property(h => h.VerifiedAt).HasDefaultValueSql("now()");
         builder.HasIndex(h => new { h.Database, h.Id });
+        builder.Property(h => h.ChainSeq).ValueGeneratedOnAdd();
+        builder.Property(h => h.PrevHash).HasMaxLength(64).ValueGeneratedOnAdd();
+        builder.Property(h => h.RowHash).HasMaxLength(64).ValueGeneratedOnAdd();
+        builder.HasIndex(h => h.ChainSeq).IsUnique();
     }
 }

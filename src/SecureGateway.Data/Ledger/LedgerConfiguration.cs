@@ -39,5 +39,9 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
         builder.Property(t => t.CreatedAt).HasDefaultValueSql("now()");
         builder.Property(t => t.CreatedBy).HasMaxLength(256);
         builder.Property(t => t.RevokedBy).HasMaxLength(256);
+        builder.Property(t => t.ChainSeq).ValueGeneratedOnAdd();
+        builder.Property(t => t.PrevHash).HasMaxLength(64).ValueGeneratedOnAdd();
+        builder.Property(t => t.RowHash).HasMaxLength(64).ValueGeneratedOnAdd();
+        builder.HasIndex(t => t.ChainSeq).IsUnique();
     }
 }

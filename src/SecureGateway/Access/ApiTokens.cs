@@ -124,7 +124,11 @@ public sealed class ApiTokens : IDisposable
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, roles FROM api_tokens WHERE token_hash = @hash AND revoked_at IS NULL";
+        // A chained token-revoked event ends a token even if its row's revocation was undone behind the gateway's back.
+        command.CommandText = $"""
+            SELECT name, roles FROM api_tokens t WHERE token_hash = @hash AND revoked_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.kind = '{AuditEventKinds.TokenRevoked}' AND e.subject = t.name AND e.time >= t.created_at)
+            """;
         command.Parameters.Add(new Npgsql.NpgsqlParameter<string>("hash", key));
         await using var row = await command.ExecuteReaderAsync(cancellationToken);
         var identity = await row.ReadAsync(cancellationToken) ? new TokenIdentity(row.GetString(0), row.GetFieldValue<string[]>(1)) : null;

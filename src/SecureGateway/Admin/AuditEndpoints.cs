@@ -14,6 +14,8 @@ public static class AuditEndpoints
     {
         admin.MapGet("/audit/verify", VerifyAsync).RequireAuthorization(AdminPolicies.Read).WithTags("audit")
             .WithSummary("Walk the hash chain of decisions and audit events: ok, rows, firstBroken");
+        admin.MapGet("/audit/checkpoint", CheckpointAsync).RequireAuthorization(AdminPolicies.Read).WithTags("audit")
+            .WithSummary("A signed checkpoint of the audit chains now (signed note: each chain's length and last row hash, and the time)");
         admin.MapGet("/audit/events", ListEventsAsync).RequireAuthorization(AdminPolicies.Read).WithTags("audit")
             .WithSummary("Audit events: checksum-DB forks and head resets, policy bundles, tokens, re-evaluation runs");
         return admin;
@@ -22,6 +24,14 @@ public static class AuditEndpoints
     /// <summary>GET /admin/audit/verify — <c>{ ok, rows, firstBroken, table, reason }</c>; 200 whether or not the chain holds.</summary>
     private static async Task<IResult> VerifyAsync(AuditChain chain, CancellationToken cancellationToken) =>
         TypedResults.Ok(await chain.VerifyAsync(cancellationToken));
+
+    /// <summary>GET /admin/audit/checkpoint — text/plain signed note; its verifier key is in <c>X-Checkpoint-Verifier-Key</c>.</summary>
+    private static async Task<IResult> CheckpointAsync(AuditCheckpoints checkpoints, HttpContext context, CancellationToken cancellationToken)
+    {
+        var checkpoint = await checkpoints.CreateAsync(cancellationToken);
+        context.Response.Headers["X-Checkpoint-Verifier-Key"] = checkpoints.VerifierKey;
+        return TypedResults.Text(checkpoint.Note, "text/plain; charset=utf-8");
+    }
 
     /// <summary>GET /admin/audit/events?kind=&amp;from=&amp;to=&amp;limit=&amp;before= — newest first; <c>next</c> is the <c>before</c> of the next page.</summary>
     private static async Task<IResult> ListEventsAsync(

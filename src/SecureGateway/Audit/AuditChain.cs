@@ -2,11 +2,12 @@ using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using SecureGateway.Data;
+using SecureGateway.Data.Events;
 
 namespace SecureGateway.Audit;
 
 /// <summary>
-/// Walks the audit hash chains (<c>decisions</c>, then <c>audit_events</c>) in <c>chain_seq</c> order and recomputes
+/// Walks the audit hash chains (<c>decisions</c>, <c>audit_events</c>, <c>checksum_db_heads</c>, <c>api_tokens</c>) in <c>chain_seq</c> order and recomputes
 /// every row's hash in the database, with the function the insert trigger uses, so a row changed, removed or
 /// reordered behind the triggers' back is found. Reads one consistent snapshot, a page at a time; only a summary
 /// of each page leaves the database.
@@ -19,7 +20,7 @@ namespace SecureGateway.Audit;
 public sealed class AuditChain(IDbContextFactory<AuditDbContext> contexts)
 {
     /// <summary>The chained tables, verified in this order.</summary>
-    public static readonly IReadOnlyList<string> Tables = ["decisions", "audit_events"];
+    public static readonly IReadOnlyList<string> Tables = ["decisions", "audit_events", "checksum_db_heads", "api_tokens"];
 
     internal const int PageSize = 5000;
     private const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -52,7 +53,30 @@ public sealed class AuditChain(IDbContextFactory<AuditDbContext> contexts)
             }
         }
 
+        if (await UnrevokedAsync(connection, transaction, cancellationToken) is { } unrevoked)
+        {
+            return new ChainVerification(false, rows, unrevoked.Id, "api_tokens", unrevoked.Reason);
+        }
+
         return new ChainVerification(true, rows, null, null, null);
+    }
+
+    /// <summary>A token that authenticates although a chained event revoked it: its revocation was undone behind the gateway's back.</summary>
+    private static async Task<(long Id, string Reason)?> UnrevokedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT t.id, t.name, e.id FROM api_tokens t
+            JOIN audit_events e ON e.kind = '{AuditEventKinds.TokenRevoked}' AND e.subject = t.name AND e.time >= t.created_at
+            WHERE t.revoked_at IS NULL
+            ORDER BY t.id LIMIT 1
+            """,
+            connection,
+            transaction);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? (reader.GetInt64(0), $"token \"{reader.GetString(1)}\" is valid although audit event {reader.GetInt64(2)} revoked it: the revocation was undone")
+            : null;
     }
 
     private static async Task<long> CountAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, CancellationToken cancellationToken)
@@ -70,7 +94,7 @@ public sealed class AuditChain(IDbContextFactory<AuditDbContext> contexts)
         var sql = $"""
             WITH page AS (
                 SELECT t.id, t.chain_seq, t.prev_hash::text AS prev_hash, t.row_hash::text AS row_hash,
-                       audit_row_hash(t.prev_hash, to_jsonb(t)) AS computed
+                       audit_row_hash(t.prev_hash, {HashedContent(table)}) AS computed
                 FROM {table} t
                 WHERE t.chain_seq > @after
                 ORDER BY t.chain_seq
@@ -132,6 +156,13 @@ public sealed class AuditChain(IDbContextFactory<AuditDbContext> contexts)
             afterHash = await reader.IsDBNullAsync(2, cancellationToken) ? "" : reader.GetString(2);
         }
     }
+
+    /// <summary>
+    /// What a row's hash covers: all of it, except a token's revocation columns (revoking is the one change a token row
+    /// allows; <see cref="UnrevokedAsync"/> checks them against the chained token-revoked events).
+    /// </summary>
+    private static string HashedContent(string table) =>
+        table == "api_tokens" ? "to_jsonb(t) - 'revoked_at' - 'revoked_by'" : "to_jsonb(t)";
 
     private static string Explain(long seq, long previousSeq, bool linked, bool intact)
     {

@@ -122,10 +122,43 @@ public static class GatewayApp
         services.AddSingleton<AuditEventLog>();
         services.AddSingleton<RangeRevocations>();
         services.AddSingleton<AuditChain>();
+        services.AddSingleton(Options.Create(AuditCheckpointSettings(builder.Configuration)));
+        services.AddSingleton<AuditCheckpoints>();
+        services.AddHttpClient(CheckpointExport.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHostedService<CheckpointExport>();
         services.AddGatewayAccess(builder.Configuration);
         services.AddDownloadLedger();
         services.AddGatewayHealthChecks();
         services.AddAdminOpenApi();
+    }
+
+    /// <summary>The <c>Gateway:Audit</c> section, checked at start: a checkpoint destination must be a file or an https URL (http only to this machine).</summary>
+    private static AuditCheckpointOptions AuditCheckpointSettings(ConfigurationManager configuration)
+    {
+        var settings = configuration.GetSection(AuditCheckpointOptions.Section).Get<AuditCheckpointOptions>() ?? new AuditCheckpointOptions();
+        if (settings.CheckpointInterval <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{AuditCheckpointOptions.Section}:CheckpointInterval {settings.CheckpointInterval}: use a positive time span, e.g. 01:00:00");
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.CheckpointKey))
+        {
+            try
+            {
+                _ = NoteSigner.Parse(settings.CheckpointKey.Trim());
+            }
+            catch (FormatException e)
+            {
+                throw new InvalidOperationException($"{AuditCheckpointOptions.Section}:CheckpointKey: not a signer key (PRIVATE+KEY+name+hash+key): {e.Message}", e);
+            }
+        }
+
+        if (Uri.TryCreate(settings.CheckpointTo, UriKind.Absolute, out var uri) && !uri.IsFile && !(uri.Scheme == "https" || (uri.Scheme == "http" && uri.IsLoopback)))
+        {
+            throw new InvalidOperationException($"{AuditCheckpointOptions.Section}:CheckpointTo {RedactedUrl.Of(uri)}: use a file path or an https URL");
+        }
+
+        return settings;
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public sealed class AuditApiTests : IAsyncLifetime
         Assert.Equal(rows, intact.GetProperty("rows").GetInt64());
         Assert.Equal(JsonValueKind.Null, intact.GetProperty("firstBroken").ValueKind);
         Assert.Equal(0, intactCli.Exit);
-        Assert.Equal($"ok: {rows} rows in decisions and audit_events, every hash recomputed and linked\n", intactCli.Stdout);
+        Assert.Equal($"ok: {rows} rows in decisions, audit_events, checksum_db_heads, api_tokens, every hash recomputed and linked\n", intactCli.Stdout);
 
         Assert.False(broken.GetProperty("ok").GetBoolean());
         Assert.Equal(rows, broken.GetProperty("rows").GetInt64());
@@ -119,5 +119,5 @@ public sealed class AuditApiTests : IAsyncLifetime
         GatewayCli.RunAsync(["audit", "verify", .. options, $"--ConnectionStrings:Audit={gateway.ConnectionString}", $"--Gateway:DataDir={TempDirectory.Create("cli-data")}"]);
 
     private Task<long> RowCountAsync() =>
-        AuditStore.ScalarAsync<long>(gateway.ConnectionString, "SELECT (SELECT count(*) FROM decisions) + (SELECT count(*) FROM audit_events)");
+        AuditStore.ScalarAsync<long>(gateway.ConnectionString, "SELECT (SELECT count(*) FROM decisions) + (SELECT count(*) FROM audit_events) + (SELECT count(*) FROM checksum_db_heads) + (SELECT count(*) FROM api_tokens)");
 }

@@ -14,11 +14,12 @@ public sealed class NoteSigner
     // The seed, not an NSec Key: a Key is IDisposable and this type is shared freely. Sign imports it per call.
     private readonly byte[] seed;
 
-    private NoteSigner(string name, uint keyHash, byte[] seed)
+    private NoteSigner(string name, uint keyHash, byte[] seed, string verifierKey)
     {
         Name = name;
         KeyHash = keyHash;
         this.seed = seed;
+        VerifierKey = verifierKey;
     }
 
     /// <summary>The server name.</summary>
@@ -26,6 +27,9 @@ public sealed class NoteSigner
 
     /// <summary>The hash of the matching public key (the same as the verifier's <see cref="NoteVerifier.KeyHash"/>).</summary>
     public uint KeyHash { get; }
+
+    /// <summary>The matching verifier key (<c>name+hash+base64(public key)</c>) to hand to whoever checks the signatures.</summary>
+    public string VerifierKey { get; }
 
     /// <summary>Parses a signer key.</summary>
     /// <exception cref="FormatException">With Go's reason (Go's NewSigner reuses the verifier texts):
@@ -59,11 +63,12 @@ public sealed class NoteSigner
         // The hash is of the public key: derive it from the seed before checking.
         byte[] seed = key[1..];
         using Key privateKey = Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
-        if (hash != NoteKeys.KeyHash(name, EncodePublicKey(privateKey.PublicKey)))
+        byte[] publicKey = EncodePublicKey(privateKey.PublicKey);
+        if (hash != NoteKeys.KeyHash(name, publicKey))
         {
             throw new FormatException(NoteKeys.InvalidHash);
         }
-        return new NoteSigner(name, hash, seed);
+        return new NoteSigner(name, hash, seed, $"{name}+{hash16}+{Convert.ToBase64String(publicKey)}");
     }
 
     /// <summary>
