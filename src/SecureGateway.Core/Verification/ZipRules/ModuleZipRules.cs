@@ -29,8 +29,9 @@ public static class ModuleZipRules
     /// All violations are collected; the h1 hash is computed in the same pass.
     /// </summary>
     /// <remarks>
-    /// Stricter than Go in two corners: directory entries' declared sizes count towards the total (Go skips them
-    /// there but still reads their bytes when hashing), and a zero CRC-32 is not taken as "unknown".
+    /// Stricter than Go in three corners: directory entries' declared sizes count towards the total (Go skips them
+    /// there but still reads their bytes when hashing), a zero CRC-32 is not taken as "unknown", and an entry whose
+    /// Unix mode says symbolic link or another special file is refused (Go never writes one; unzip tools create it).
     /// ZipArchive does not expose data descriptors, so their copy of the CRC is not compared (Go compares it).
     /// A file that is not a zip yields one violation; a file that cannot be opened throws.
     /// </remarks>
@@ -49,13 +50,17 @@ public static class ModuleZipRules
             return Rejected($"zip: declares {declared} entries; the limit is {CentralDirectory.MaxEntries}", zipSize);
         }
 
-        ZipArchive archive;
+        ZipArchive? archive = null;
         try
         {
             archive = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true, ZipEntryReader.NameEncoding);
+
+            // The central directory is read on first use: an end record that misstates it fails here, not mid-scan.
+            _ = archive.Entries.Count;
         }
         catch (InvalidDataException)
         {
+            archive?.Dispose();
             return Rejected("zip: not a valid zip file", zipSize);
         }
         using (archive)

@@ -51,6 +51,11 @@ internal sealed class ModuleZipScan(string prefix)
             violations.Add(new ZipViolation(entryName, reason));
             return;
         }
+        if (SpecialFile(entry) is { } special)
+        {
+            violations.Add(new ZipViolation(entryName, special));
+            return;
+        }
         bool isFile = name.Length > 0 && !isDirectory;
         bool withinBudget = Budget(declared);
         if (isFile && name == "go.mod" && declared > ModuleZipRules.MaxGoMod)
@@ -82,6 +87,20 @@ internal sealed class ModuleZipScan(string prefix)
         {
             violations.Add(new ZipViolation(entryName, "go.mod does not match the module's .mod file"));
         }
+    }
+
+    // The file type in the Unix mode (high half of the external attributes): unset, regular file or directory are
+    // what zip writers produce for module files; Go's writer leaves it unset.
+    private static string? SpecialFile(ZipArchiveEntry entry)
+    {
+        int mode = (entry.ExternalAttributes >> 16) & 0xFFFF;
+        string octal = Convert.ToString(mode, 8).PadLeft(7, '0');
+        return (mode & 0xF000) switch
+        {
+            0 or 0x8000 or 0x4000 => null,
+            0xA000 => $"entry is a symbolic link (Unix mode {octal})",
+            _ => $"entry is not a regular file (Unix mode {octal})",
+        };
     }
 
     // Go's running total of declared sizes: an entry that does not fit is not counted, and not read;

@@ -321,6 +321,51 @@ public sealed class ModuleZipRulesTests : IDisposable
         Assert.Equal("zip: not a valid zip file", Assert.Single(report.Violations).Reason);
     }
 
+    // Ours: the zip reader reads the central directory on first use, where a lying end record used to escape as an exception.
+    [Theory]
+    [InlineData(10, 1)] // entry count, one more than there are
+    [InlineData(10, -1)] // entry count, one fewer
+    [InlineData(16, 7)] // central directory offset
+    public void Check_EndRecordMisstatesDirectory_NotAValidZip(int field, int delta)
+    {
+        byte[] zip = TestZip.Build([(Prefix + "go.mod", GoMod), (Prefix + "x.go", "package m\n")]);
+        int at = zip.Length - 22 + field;
+        uint stated = field == 10 ? BitConverter.ToUInt16(zip, at) : BitConverter.ToUInt32(zip, at);
+        byte[] misstated = field == 10 ? BitConverter.GetBytes((ushort)(stated + delta)) : BitConverter.GetBytes((uint)(stated + delta));
+        misstated.CopyTo(zip, at);
+        if (field == 10)
+        {
+            misstated.CopyTo(zip, at - 2);
+        }
+
+        ModuleZipReport report = ModuleZipRules.Check(files.Write(zip), ModulePath, Version, Encoding.UTF8.GetBytes(GoMod));
+
+        Assert.Equal([new ZipViolation("", "zip: not a valid zip file")], report.Violations);
+    }
+
+    // Ours: Go never writes a symbolic link (or any non-regular file) into a module zip; unzip tools would create it.
+    [Theory]
+    [InlineData(0xA1FF, "entry is a symbolic link (Unix mode 0120777)")]
+    [InlineData(0x11B6, "entry is not a regular file (Unix mode 0010666)")]
+    public void Check_NonRegularUnixEntry_Violation(int mode, string reason)
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, content, attributes) in new[] { ("go.mod", GoMod, 0x81A4), ("link", "../../etc/passwd", mode), ("dir/", "", 0x41ED) })
+            {
+                var entry = archive.CreateEntry(Prefix + name);
+                entry.ExternalAttributes = attributes << 16;
+                using var stream = entry.Open();
+                stream.Write(Encoding.UTF8.GetBytes(content));
+            }
+        }
+
+        ModuleZipReport report = ModuleZipRules.Check(files.Write(buffer.ToArray()), ModulePath, Version, Encoding.UTF8.GetBytes(GoMod));
+
+        Assert.Equal([new ZipViolation(Prefix + "link", reason)], report.Violations);
+    }
+
     // zip_test.go TestUnzipSizeLimitsSpecial "too_large_zip": the size is checked before the zip is read.
     [Fact]
     public void Check_ZipFileOver500MiB_TooLargeBeforeReading()
