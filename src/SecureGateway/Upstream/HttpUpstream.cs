@@ -84,6 +84,12 @@ internal sealed class HttpUpstream(
             return new(UpstreamStatus.TooLarge, $"{relativePath} is {response.Content.Headers.ContentLength} bytes; the limit is {maxBytes} bytes");
         }
 
+        // No encoding is asked for and none is decoded: an encoded body is not the file, whatever it decodes to.
+        if (response.Content.Headers.ContentEncoding.Where(e => !e.Equals("identity", StringComparison.OrdinalIgnoreCase)).ToList() is [_, ..] encodings)
+        {
+            return new(UpstreamStatus.Failed, $"{relativePath}: upstream {baseUrl} sent Content-Encoding {string.Join(", ", encodings)}, which the gateway did not ask for");
+        }
+
         await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
         var copied = await LimitedCopy.CopyAsync(body, destination, maxBytes, idle, idleTimeout);
         if (copied < 0)
