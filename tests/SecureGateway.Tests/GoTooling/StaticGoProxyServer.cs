@@ -11,7 +11,7 @@ namespace SecureGateway.Tests.GoTooling;
 /// A tiny real HTTP/1.1 server on 127.0.0.1 (free port) that serves a GOPROXY-layout directory the
 /// way <c>python -m http.server</c> would: 200 with the file's bytes, 404 <c>text/plain</c>
 /// <c>not found: &lt;path&gt;</c> otherwise. It records every request, can be told to misbehave for a
-/// path (status, truncated body, held or delayed answer), and after <see cref="DisposeAsync"/> it
+/// path (status, truncated, reset or dripped body, wrong Content-Length, extra headers, no answer, held or delayed answer), and after <see cref="DisposeAsync"/> it
 /// refuses connections, so a test can show the gateway serving from its own cache.
 /// </summary>
 /// <remarks>
@@ -110,6 +110,21 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
     /// <summary>Answers <paramref name="path"/> with its normal status and a Content-Length for the whole body, sends only half of the bytes and closes the connection.</summary>
     public void RespondTruncated(string path) => Override(path, o => o with { Truncate = true });
 
+    /// <summary>Answers <paramref name="path"/> with its normal body but a Content-Length of <paramref name="length"/> (more or fewer bytes than are sent), then closes the connection.</summary>
+    public void DeclareLength(string path, long length) => Override(path, o => o with { DeclaredLength = length });
+
+    /// <summary>Adds raw header lines (e.g. <c>Content-Encoding: gzip</c>) to the answers for <paramref name="path"/>.</summary>
+    public void AddHeaders(string path, params string[] headerLines) => Override(path, o => o with { ExtraHeaders = [.. o.ExtraHeaders, .. headerLines] });
+
+    /// <summary>Sends the body of <paramref name="path"/> one byte per <paramref name="interval"/>: never silent for long, never done.</summary>
+    public void Drip(string path, TimeSpan interval) => Override(path, o => o with { DripInterval = interval });
+
+    /// <summary>Sends the head and half of the body of <paramref name="path"/>, then resets the connection (TCP RST).</summary>
+    public void ResetMidBody(string path) => Override(path, o => o with { ResetMidBody = true });
+
+    /// <summary>Closes the connection without answering requests for <paramref name="path"/> (an empty reply).</summary>
+    public void CloseWithoutAnswer(string path) => Override(path, o => o with { CloseWithoutAnswer = true });
+
     /// <summary>Holds every answer for <paramref name="path"/> until <paramref name="release"/> completes (the request is recorded on arrival).</summary>
     public void HoldUntil(string path, Task release) => Override(path, o => o with { Release = release });
 
@@ -173,7 +188,7 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
                 while (await reader.ReadHeadAsync(stopping.Token).ConfigureAwait(false) is { } request)
                 {
                     await reader.SkipBodyAsync(request.ContentLength, stopping.Token).ConfigureAwait(false);
-                    if (!await RespondAsync(stream, request, stopping.Token).ConfigureAwait(false))
+                    if (!await RespondAsync(client, stream, request, stopping.Token).ConfigureAwait(false))
                     {
                         return;
                     }
@@ -187,7 +202,7 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
     }
 
     /// <returns>True when the connection may serve another request.</returns>
-    private async Task<bool> RespondAsync(NetworkStream stream, RequestHead request, CancellationToken cancellationToken)
+    private async Task<bool> RespondAsync(TcpClient client, NetworkStream stream, RequestHead request, CancellationToken cancellationToken)
     {
         // The path relative to Url, or null when the request is outside the path prefix.
         var decoded = Uri.UnescapeDataString(request.Target.Split('?', 2)[0]);
@@ -214,17 +229,42 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
                 ? Lookup(relative, path)
                 : (405, "text/plain; charset=utf-8", Encoding.UTF8.GetBytes($"method not allowed: {request.Method}\n"));
 
-        var keepAlive = request.KeepAlive && !behaviour.Truncate;
-        var head = $"HTTP/1.1 {status} {ReasonPhrases.GetReasonPhrase(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\n"
+        if (behaviour.CloseWithoutAnswer)
+        {
+            return false;
+        }
+
+        var misframed = behaviour.Truncate || behaviour.DeclaredLength is not null || behaviour.ResetMidBody;
+        var keepAlive = request.KeepAlive && !misframed;
+        var head = $"HTTP/1.1 {status} {ReasonPhrases.GetReasonPhrase(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {behaviour.DeclaredLength ?? body.Length}\r\n"
+            + string.Concat(behaviour.ExtraHeaders.Select(line => line + "\r\n"))
             + $"Connection: {(keepAlive ? "keep-alive" : "close")}\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), cancellationToken).ConfigureAwait(false);
         if (request.Method != "HEAD")
         {
-            var sent = behaviour.Truncate ? body.AsMemory(0, body.Length / 2) : body;
-            await stream.WriteAsync(sent, cancellationToken).ConfigureAwait(false);
+            var sent = behaviour.Truncate || behaviour.ResetMidBody ? body.AsMemory(0, body.Length / 2) : body;
+            if (behaviour.DripInterval > TimeSpan.Zero)
+            {
+                for (var i = 0; i < sent.Length; i++)
+                {
+                    await stream.WriteAsync(sent.Slice(i, 1), cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(behaviour.DripInterval, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                await stream.WriteAsync(sent, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (behaviour.ResetMidBody)
+        {
+            // Linger with a zero timeout makes closing send RST instead of FIN: the peer sees "connection reset".
+            client.Client.LingerState = new LingerOption(true, 0);
+            client.Client.Close();
+        }
+
         return keepAlive;
     }
 
@@ -268,5 +308,15 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
         public Task? Release { get; init; }
 
         public TimeSpan Delay { get; init; }
+
+        public long? DeclaredLength { get; init; }
+
+        public IReadOnlyList<string> ExtraHeaders { get; init; } = [];
+
+        public TimeSpan DripInterval { get; init; }
+
+        public bool ResetMidBody { get; init; }
+
+        public bool CloseWithoutAnswer { get; init; }
     }
 }
