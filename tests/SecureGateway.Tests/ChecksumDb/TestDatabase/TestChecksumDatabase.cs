@@ -24,7 +24,8 @@ namespace SecureGateway.Tests.ChecksumDb;
 /// record (except through <see cref="Fork"/>, which is the point of it). All members are thread-safe.</para>
 /// <para>Attack hooks change what is served until they are undone: <see cref="SignWithOtherKey"/>,
 /// <see cref="SignWithWrongKeyHash"/>, <see cref="CorruptTile"/>, <see cref="LookupRecordOverride"/>,
-/// <see cref="Fork"/>, <see cref="ServeHead"/> / <see cref="ServeOlderHead"/> (undone by <see cref="ServeCurrentHead"/>).</para>
+/// <see cref="Fork"/>, <see cref="ServeHead"/> / <see cref="ServeOlderHead"/> (undone by <see cref="ServeCurrentHead"/>),
+/// <see cref="Tamper"/> (any answer's bytes).</para>
 /// </remarks>
 public sealed partial class TestChecksumDatabase : IAsyncDisposable
 {
@@ -54,6 +55,7 @@ public sealed partial class TestChecksumDatabase : IAsyncDisposable
     private bool signWithOtherKey;
     private bool signWithWrongKeyHash;
     private int forkCount;
+    private Func<string, byte[], byte[]>? tamper;
 
     private TestChecksumDatabase(string name)
     {
@@ -283,6 +285,12 @@ public sealed partial class TestChecksumDatabase : IAsyncDisposable
         }
     });
 
+    /// <summary>
+    /// Attack: every 200 answer's body passes through <paramref name="rewrite"/> (request path such as
+    /// <c>/tile/8/0/000.p/5</c>, genuine body → body served); null serves genuine answers again.
+    /// </summary>
+    public void Tamper(Func<string, byte[], byte[]>? rewrite) => Locked(() => tamper = rewrite);
+
     /// <summary>Attack: serve <paramref name="head"/> (signed as configured) as the tree head in <c>/latest</c> and lookups.</summary>
     public void ServeHead(TreeHead head)
     {
@@ -369,13 +377,14 @@ public sealed partial class TestChecksumDatabase : IAsyncDisposable
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return kind switch
+            var response = kind switch
             {
                 RequestKind.Latest => new SumDbResponse(200, SumDbResponse.Text, await SignedHeadAsync(cancellationToken).ConfigureAwait(false)),
                 RequestKind.Lookup => await LookupAsync(request.Path["/lookup/".Length..], cancellationToken).ConfigureAwait(false),
                 RequestKind.Tile => await TileAsync(request.Path[1..], cancellationToken).ConfigureAwait(false),
                 _ => SumDbResponse.Error(404, "404 page not found"),
             };
+            return response.Status == 200 && tamper is { } rewrite ? response with { Body = rewrite(request.Path, response.Body) } : response;
         }
         catch (Exception exception) when (exception is TlogException or NoteException or ArgumentException or InvalidOperationException)
         {
