@@ -34,6 +34,7 @@ public static class GatewayApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddGateway();
         var app = builder.Build();
+        app.UseStatusCodePages(ProxyResults.ExplainEmptyAsync);
         app.Logger.LogChecksumDb(app.Services.GetRequiredService<SumDbSettings>(), app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.NoSumDb);
         app.MapGatewayEndpoints();
         return app;
@@ -64,6 +65,7 @@ public static class GatewayApp
         // Kestrel answers a request line over its limit with an empty 414 the go user cannot read; up to this size the
         // gateway itself refuses an over-long module path with a reason.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = MaxRequestLineBytes);
+        builder.AddKestrelRefusalReasons();
 
         var services = builder.Services;
         services.AddSingleton(Options.Create(options));

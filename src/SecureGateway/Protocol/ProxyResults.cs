@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.WebUtilities;
 using SecureGateway.Admission;
 
 namespace SecureGateway.Protocol;
@@ -11,6 +13,37 @@ internal static class ProxyResults
     /// </summary>
     public static IResult Text(int status, string message) =>
         TypedResults.Text(message + "\n", "text/plain; charset=utf-8", statusCode: status);
+
+    /// <summary>
+    /// For an error the framework answered with an empty body: 405 from routing (a method other than GET and HEAD), a
+    /// binding 400 or 415 in the admin API. The body names the method and path, and for 405 what is allowed.
+    /// </summary>
+    public static Task ExplainEmptyAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var request = Printable($"{http.Request.Method} {(http.Request.Path.HasValue ? http.Request.Path : "*")}");
+        var message = http.Response.StatusCode == StatusCodes.Status405MethodNotAllowed
+            ? $"method not allowed: {request}; allowed: {http.Response.Headers.Allow}"
+            : $"{ReasonPhrases.GetReasonPhrase(http.Response.StatusCode).ToLowerInvariant()}: {request}";
+        return Text(http.Response.StatusCode, message).ExecuteAsync(http);
+    }
+
+    /// <summary>
+    /// Text from the request or the web server as the go command shows it: one line of printable ASCII (anything else
+    /// becomes <c>?</c>, since one unprintable character hides the whole body), at most 200 characters.
+    /// </summary>
+    public static string Printable(string text)
+    {
+        const int maxLength = 200;
+        var shown = text.Length > maxLength ? text[..maxLength] + "..." : text;
+        return string.Create(shown.Length, shown, (chars, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                chars[i] = source[i] is >= ' ' and <= '~' ? source[i] : '?';
+            }
+        });
+    }
 
     public static IResult Refusal(AdmissionResult result)
     {
