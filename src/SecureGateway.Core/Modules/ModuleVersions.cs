@@ -37,11 +37,56 @@ public static partial class ModuleVersions
     }
 
     /// <summary>
+    /// What module.Check lets through but no module version can be, refused before any upstream is asked:
+    /// <c>+incompatible</c> on v0 or v1 or with a <c>/vN</c> path (cmd/go's coderepo.go refuses both), and a pseudo-version
+    /// whose timestamp is no time (module.PseudoVersionTime). Beyond Go, an escaped version longer than a file name, since
+    /// the gateway keeps each version in a folder of that name. Call after <see cref="Check"/> passed.
+    /// </summary>
+    /// <returns>null when the version can exist, else why not.</returns>
+    public static string? CheckServable(string path, string version)
+    {
+        var escapedLength = ModuleEscaping.EscapeVersion(version).Length;
+        if (escapedLength > ModulePath.MaxElementBytes)
+        {
+            return $"{path}@{version[..16]}...: version too long ({escapedLength} bytes escaped; limit is {ModulePath.MaxElementBytes})";
+        }
+
+        if (SemanticVersion.Build(version) == "+incompatible")
+        {
+            ModulePath.TrySplitPathVersion(path, out _, out var pathMajor);
+            var major = SemanticVersion.Major(version);
+            if (pathMajor.Length > 0)
+            {
+                return $"{path}@{version}: invalid version: +incompatible suffix not allowed: module path includes a major version suffix, so major version must match";
+            }
+
+            if (major is "v0" or "v1")
+            {
+                return $"{path}@{version}: invalid version: +incompatible suffix not allowed: major version {major} is compatible";
+            }
+        }
+
+        return IsPseudoVersion(version) && !HasPseudoVersionTime(version)
+            ? $"{path}@{version}: invalid pseudo-version: the timestamp is not a time (yyyymmddhhmmss, UTC)"
+            : null;
+    }
+
+    /// <summary>
     /// Reports whether v is a pseudo-version (vX.0.0-yyyymmddhhmmss-abcdef123456 and its two variants
     /// after a tag), as module.IsPseudoVersion.
     /// </summary>
     public static bool IsPseudoVersion(string v) =>
         v.Count(c => c == '-') >= 2 && SemanticVersion.IsValid(v) && PseudoVersionPattern().IsMatch(v);
+
+    /// <summary>Whether the 14 digits before the revision parse as Go's "20060102150405" (parsePseudoVersion's split).</summary>
+    private static bool HasPseudoVersionTime(string v)
+    {
+        var withoutBuild = v[..^SemanticVersion.Build(v).Length];
+        var beforeRevision = withoutBuild[..withoutBuild.LastIndexOf('-')];
+        var timestamp = beforeRevision[(Math.Max(beforeRevision.LastIndexOf('-'), beforeRevision.LastIndexOf('.')) + 1)..];
+        return DateTime.TryParseExact(
+            timestamp, "yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _);
+    }
 
     // Go's pattern with ASCII-only digits (RE2's \d) and \z, since .NET's $ would also match before a final newline.
     [GeneratedRegex(@"^v[0-9]+\.(0\.0-|[0-9]+\.[0-9]+-([^+]*\.)?0\.)[0-9]{14}-[A-Za-z0-9]+(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?\z", RegexOptions.CultureInvariant)]

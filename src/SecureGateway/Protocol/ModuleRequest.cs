@@ -99,7 +99,7 @@ public sealed record ModuleRequest(string ModulePath, ModuleEndpoint Endpoint, s
             return null;
         }
 
-        if (ModuleVersions.Check(modulePath, version) is { } checkError)
+        if ((ModuleVersions.Check(modulePath, version) ?? ModuleVersions.CheckServable(modulePath, version)) is { } checkError)
         {
             error = checkError;
             return null;

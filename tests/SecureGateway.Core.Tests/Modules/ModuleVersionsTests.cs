@@ -84,4 +84,28 @@ public sealed class ModuleVersionsTests
     [InlineData("v1.0.0-rc1")]
     public void IsPseudoVersion_NearMiss_False(string version) =>
         Assert.False(ModuleVersions.IsPseudoVersion(version));
+
+    [Theory]
+    [InlineData("example.com/m", "v1.2.3")]
+    [InlineData("example.com/m", "v2.0.0+incompatible")]
+    [InlineData("example.com/m", "v0.0.0-20191109021931-daa7c04131f5")]
+    [InlineData("example.com/m", "v1.2.4-0.20191109021931-daa7c04131f5")]
+    [InlineData("example.com/m", "v1.2.3-pre.0.20200229235959-daa7c04131f5")]
+    [InlineData("example.com/m", "v3.0.0-20191109021931-daa7c04131f5+incompatible")]
+    public void CheckServable_VersionThatCanExist_Null(string path, string version) =>
+        Assert.Null(ModuleVersions.CheckServable(path, version));
+
+    [Theory]
+    [InlineData("example.com/m", "v1.0.0+incompatible", "major version v1 is compatible")]
+    [InlineData("example.com/m", "v0.1.0+incompatible", "major version v0 is compatible")]
+    [InlineData("example.com/m/v2", "v2.0.0+incompatible", "module path includes a major version suffix")]
+    [InlineData("example.com/m", "v0.0.0-20191309021931-daa7c04131f5", "invalid pseudo-version")]
+    [InlineData("example.com/m", "v1.2.4-0.20190230000000-daa7c04131f5", "invalid pseudo-version")]
+    [InlineData("example.com/m", "v1.2.3-pre.0.20191109250000-daa7c04131f5", "invalid pseudo-version")]
+    public void CheckServable_VersionThatCannotExist_Reason(string path, string version, string reason) =>
+        Assert.Contains(reason, ModuleVersions.CheckServable(path, version), StringComparison.Ordinal);
+
+    [Fact]
+    public void CheckServable_VersionLongerThanAFileName_TooLong() =>
+        Assert.Contains("version too long (307 bytes escaped; limit is 255)", ModuleVersions.CheckServable("example.com/m", "v1.0.0-" + new string('a', 300)), StringComparison.Ordinal);
 }

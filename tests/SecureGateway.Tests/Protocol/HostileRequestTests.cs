@@ -72,6 +72,11 @@ public sealed class HostileRequestTests(HostileRequestTests.Gateways gateways) :
         Get("version: ../ encoded", Module + "..%2F..%2F..%2Fetc%2Fpasswd.info", 400, "invalid escaped version \"../../../etc/passwd\": invalid char '/'"),
         Get("version: v2 without /v2", Module + "v2.0.0.zip", 400, "should be v0 or v1"),
         Get("version: v1 under /v2", "/example.com/m/v2/@v/v1.0.0.zip", 400, "should be v2"),
+        Get("version: +incompatible on v1", Module + "v1.0.0+incompatible.zip", 400, "major version v1 is compatible"),
+        Get("version: +incompatible under /v2", "/example.com/m/v2/@v/v2.0.0+incompatible.zip", 400, "module path includes a major version suffix"),
+        Get("version: pseudo-version in month 13", Module + "v0.0.0-20191301000000-abcdefabcdef.zip", 400, "invalid pseudo-version: the timestamp is not a time"),
+        Get("version: pseudo-version at hour 25", Module + "v0.0.0-20190101250000-abcdefabcdef.info", 400, "invalid pseudo-version: the timestamp is not a time"),
+        Get("version: longer than a file name", Module + "v1.0.0-" + new string('a', 300) + ".info", 400, "version too long (307 bytes escaped; limit is 255)"),
 
         // Headers: Kestrel refuses these itself; the gateway gives its refusal a reason.
         Send("header: 40 KB header", Module + "list", 431, "request headers too large: request headers too long", headers: ["X-Big: " + new string('a', 40 * 1024)]),
