@@ -118,6 +118,39 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }.ConnectionString;
     }
 
+    /// <summary>
+    /// Npgsql connection string for the login role <paramref name="role"/> and <paramref name="database"/>. The role's
+    /// password is generated at first use and kept beside the superuser's (0600, <c>{role}.password</c>), so every
+    /// process on this cluster uses the same one; creating the role with it is the caller's work.
+    /// </summary>
+    public string ConnectionStringFor(string database, string role)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(database);
+        ArgumentException.ThrowIfNullOrEmpty(role);
+        var path = Path.Combine(DataDirectory, $"{role}.password");
+        if (!File.Exists(path) && !OperatingSystem.IsWindows())
+        {
+            // Written aside and moved without overwriting: a process racing this one keeps whichever landed first.
+            var pending = $"{path}.{Environment.ProcessId}.new";
+            File.Delete(pending);
+            SuperuserPassword.WriteFile(pending, SuperuserPassword.Generate());
+            try
+            {
+                File.Move(pending, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(pending);
+            }
+        }
+
+        return new NpgsqlConnectionStringBuilder(ConnectionStringFor(database))
+        {
+            Username = role,
+            Password = File.ReadAllText(path).Trim(),
+        }.ConnectionString;
+    }
+
     /// <summary>Creates <paramref name="database"/> unless it exists (also when another caller creates it at the same time).</summary>
     public async Task CreateDatabaseAsync(string database, CancellationToken ct)
     {

@@ -77,7 +77,7 @@ internal static class ReportCommands
 
             return withDatabase([.. parse.UnmatchedTokens], async (app, ct) =>
             {
-                var benchmark = new ReportBenchmark(app.Services.GetRequiredService<AuditDatabase>().ConnectionString, Console.Error);
+                var benchmark = new ReportBenchmark(app.Services.GetRequiredService<AuditDatabase>().MigrationConnectionString, Console.Error);
                 var timings = await benchmark.RunAsync(count, times, ct);
                 foreach (var (timing, run) in timings.Select((t, i) => (t, i + 1)))
                 {

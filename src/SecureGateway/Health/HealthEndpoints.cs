@@ -23,7 +23,8 @@ public static class HealthEndpoints
             .AddCheck<ChecksumDbCheck>("checksum-db", tags: [ReadyTag])
             .AddCheck<PolicyCheck>("policy", tags: [ReadyTag])
             .AddCheck<DecisionFeedCheck>("decision-feed", tags: [ReadyTag])
-            .AddCheck<FactDataCheck>("fact-data", tags: [ReadyTag]);
+            .AddCheck<FactDataCheck>("fact-data", tags: [ReadyTag])
+            .AddCheck<AuditRolesCheck>("audit-roles", tags: [ReadyTag]);
         return services;
     }
 
@@ -119,6 +120,15 @@ public static class HealthEndpoints
             FreshnessStates.Never => $"never synced from {source.Source}",
             _ => $"{source.State}: synced from {source.Source} {source.AgeHours:0.##} h ago (limit {source.MaxAgeHours:0.##} h)",
         };
+    }
+
+    /// <summary>A gateway that serves as the owner of the audit tables (or a superuser) works, but its trail is only as safe as its process.</summary>
+    private sealed class AuditRolesCheck(AuditDatabase database) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
+            Task.FromResult(database.RuntimeWeakness is { } weakness
+                ? HealthCheckResult.Degraded($"{weakness}; set ConnectionStrings:AuditMigration to the schema owner and ConnectionStrings:Audit to a runtime role")
+                : HealthCheckResult.Healthy("the runtime role can only read and append to the audit trail"));
     }
 
     private sealed class DataDirectoryCheck(IOptions<GatewayOptions> options) : IHealthCheck

@@ -12,36 +12,69 @@ namespace SecureGateway.Hosting;
 public sealed partial class AuditDatabase(IConfiguration configuration, IOptions<GatewayOptions> options, ILogger<AuditDatabase> logger) : IAsyncDisposable
 {
     public const string ConnectionName = "Audit";
+    public const string MigrationConnectionName = "AuditMigration";
     private const string EmbeddedDatabaseName = "securegateway";
 
     private EmbeddedPostgres? embedded;
     private string? connectionString;
+    private string? migrationConnectionString;
 
+    /// <summary>The runtime account the gateway serves with.</summary>
     public string ConnectionString =>
         connectionString ?? throw new InvalidOperationException("The audit database is used before it was started.");
 
-    /// <summary>Connects (starting the embedded cluster if needed) and applies pending migrations.</summary>
+    /// <summary>The account that owns the schema: the migration role when there is one, else the runtime account.</summary>
+    public string MigrationConnectionString => migrationConnectionString ?? ConnectionString;
+
+    /// <summary>Why the runtime account could rewrite the audit trail (it owns the tables, or is a superuser); null when it cannot.</summary>
+    public string? RuntimeWeakness { get; private set; }
+
+    /// <summary>
+    /// Connects (starting the embedded cluster if needed), applies pending migrations as the migration role and grants the
+    /// runtime role what serving needs. Two roles: <c>ConnectionStrings:AuditMigration</c> (owner) and
+    /// <c>ConnectionStrings:Audit</c> (runtime); the embedded cluster migrates as its superuser and serves as
+    /// <see cref="AuditRoles.EmbeddedRuntimeRole"/>. With <c>Audit</c> alone, one account does both (and
+    /// <see cref="RuntimeWeakness"/> says so).
+    /// </summary>
     /// <remarks>
     /// The context factory is resolved only afterwards: its options need the connection string. With
     /// <paramref name="joinRunningServer"/> (CLI commands beside a running gateway) an embedded server already running is used, not restarted.
     /// </remarks>
-    public async Task StartAsync(IServiceProvider services, bool joinRunningServer, CancellationToken cancellationToken)
+    public async Task StartAsync(bool joinRunningServer, CancellationToken cancellationToken)
     {
         connectionString = configuration.GetConnectionString(ConnectionName);
+        migrationConnectionString = configuration.GetConnectionString(MigrationConnectionName) is { Length: > 0 } migration ? migration : null;
+        var embeddedRoles = false;
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             var directory = Path.GetFullPath(Path.Combine(options.Value.DataDir, "postgres"));
             embedded = await EmbeddedPostgres.StartAsync(directory, new EmbeddedPostgresOptions { JoinRunning = joinRunningServer }, logger, cancellationToken);
             await embedded.CreateDatabaseAsync(EmbeddedDatabaseName, cancellationToken);
-            connectionString = embedded.ConnectionStringFor(EmbeddedDatabaseName);
+            migrationConnectionString = embedded.ConnectionStringFor(EmbeddedDatabaseName);
+            connectionString = embedded.ConnectionStringFor(EmbeddedDatabaseName, AuditRoles.EmbeddedRuntimeRole);
+            embeddedRoles = true;
             LogEmbedded(directory);
         }
 
-        var contexts = services.GetRequiredService<IDbContextFactory<AuditDbContext>>();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await db.Database.MigrateAsync(cancellationToken);
-        var applied = await db.Database.GetAppliedMigrationsAsync(cancellationToken);
-        LogMigrated(applied);
+        var ownerOptions = new DbContextOptionsBuilder<AuditDbContext>();
+        ownerOptions.UseAuditDatabase(MigrationConnectionString);
+        await using (var owner = new AuditDbContext(ownerOptions.Options))
+        {
+            await owner.Database.MigrateAsync(cancellationToken);
+            var applied = await owner.Database.GetAppliedMigrationsAsync(cancellationToken);
+            LogMigrated(applied);
+        }
+
+        if (migrationConnectionString is not null)
+        {
+            await AuditRoles.GrantRuntimeAsync(migrationConnectionString, connectionString, setPassword: embeddedRoles, cancellationToken);
+        }
+
+        RuntimeWeakness = await AuditRoles.RuntimeWeaknessAsync(connectionString, cancellationToken);
+        if (RuntimeWeakness is not null)
+        {
+            LogWeakness(RuntimeWeakness);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -54,6 +87,9 @@ public sealed partial class AuditDatabase(IConfiguration configuration, IOptions
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ConnectionStrings:Audit is not set: recording decisions in the embedded PostgreSQL cluster in {Directory}")]
     private partial void LogEmbedded(string directory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Audit trail not protected from its own database account: {Weakness}; give the gateway a runtime role (ConnectionStrings:Audit) and the schema owner as ConnectionStrings:AuditMigration")]
+    private partial void LogWeakness(string weakness);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Audit database schema is current; migrations: [{Migrations}]")]
     private partial void LogMigrated(IEnumerable<string> migrations);

@@ -41,7 +41,7 @@ public static class GatewayApp
     }
 
     public static async Task StartDatabaseAsync(this WebApplication app, CancellationToken cancellationToken, bool joinRunningServer = false) =>
-        await app.Services.GetRequiredService<AuditDatabase>().StartAsync(app.Services, joinRunningServer, cancellationToken);
+        await app.Services.GetRequiredService<AuditDatabase>().StartAsync(joinRunningServer, cancellationToken);
 
     private static void AddGateway(this WebApplicationBuilder builder)
     {

@@ -22,6 +22,7 @@ public sealed class RoleMatrixTests(RoleTokensFixture fixture) : IClassFixture<R
         ("GET", "admin/doctor", [Roles.Admin, Roles.Reviewer]),
         ("GET", "admin/consumers?module=example.com/m", [Roles.Admin, Roles.Reviewer, Roles.Auditor]),
         ("GET", "admin/audit/verify", [Roles.Admin, Roles.Reviewer, Roles.Auditor]),
+        ("GET", "admin/audit/checkpoint", [Roles.Admin, Roles.Reviewer, Roles.Auditor]),
         ("GET", "admin/audit/events", [Roles.Admin, Roles.Reviewer, Roles.Auditor]),
         ("GET", "admin/reports/compliance?format=json", [Roles.Admin, Roles.Reviewer, Roles.Auditor]),
     ];

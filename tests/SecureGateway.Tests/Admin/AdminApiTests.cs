@@ -46,7 +46,7 @@ public sealed class AdminApiTests : IAsyncLifetime
             .Order(StringComparer.Ordinal);
         Assert.Equal(
             [
-                "GET /admin/audit/events", "GET /admin/audit/verify", "GET /admin/consumers", "GET /admin/decisions", "GET /admin/doctor",
+                "GET /admin/audit/checkpoint", "GET /admin/audit/events", "GET /admin/audit/verify", "GET /admin/consumers", "GET /admin/decisions", "GET /admin/doctor",
                 "GET /admin/quarantine", "GET /admin/reevaluate", "GET /admin/reports/compliance", "POST /admin/quarantine/deny",
                 "POST /admin/quarantine/release", "POST /admin/reconsider", "POST /admin/reevaluate", "POST /admin/revoke",
             ],

@@ -45,7 +45,8 @@ internal sealed class GatewayInstance : IAsyncDisposable
     });
 
     /// <summary>
-    /// Starts a gateway; pass the same data directory and connection string again to model a restart. The checksum DB is
+    /// Starts a gateway; pass the same data directory and connection string again to model a restart. <see cref="ConnectionString"/>
+    /// is the account it serves as. The checksum DB is
     /// off, the policy bundle has no opinion and no fact source is reached over the network, unless <paramref name="extraArguments"/> sets <c>--Gateway:SumDb</c> or
     /// <c>--Gateway:PolicyDir</c> (later arguments win).
     /// </summary>
@@ -72,8 +73,12 @@ internal sealed class GatewayInstance : IAsyncDisposable
         await app.StartDatabaseAsync(CancellationToken.None);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        return new GatewayInstance(app, address, dataDirectory, connectionString);
+        return new GatewayInstance(app, address, dataDirectory, app.Services.GetRequiredService<AuditDatabase>().ConnectionString);
     }
+
+    /// <summary>Starts a gateway on its own embedded PostgreSQL cluster in <paramref name="dataDirectory"/>, as <c>serve</c> does without <c>ConnectionStrings:Audit</c>.</summary>
+    public static Task<GatewayInstance> StartEmbeddedAsync(string upstream, string dataDirectory) =>
+        StartAsync(upstream, dataDirectory, connectionString: "");
 
     /// <summary>
     /// Waits until every configured fact source has synced once (<c>/readyz</c> reports <c>fact-data: Healthy</c>), as an
