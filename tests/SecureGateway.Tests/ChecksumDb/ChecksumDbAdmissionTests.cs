@@ -209,6 +209,29 @@ public sealed class ChecksumDbAdmissionTests(GoModuleUniverseFixture fixture, IT
     }
 
     [Fact]
+    public async Task Get_HeadRowWrittenBehindTheGatewaysBack_NotTrusted_AdmissionsStopNamingIt()
+    {
+        sumdb.AddModule(AlphaOld.Path, AlphaOld.Version, AlphaOld.Sum, AlphaOld.GoModSum);
+        sumdb.AddModule(AlphaNew.Path, AlphaNew.Version, AlphaNew.Sum, AlphaNew.GoModSum);
+        sumdb.AddFiller(10);
+        await using var gateway = await StartGatewayAsync();
+        Assert.Equal(HttpStatusCode.OK, (await GetZipAsync(gateway, AlphaOld)).Status);
+
+        // A database account (the runtime role may append heads) records a bigger tree of its own, with a note no key signed.
+        var forgedHash = Convert.ToBase64String(new byte[32]);
+        await SecureGateway.Tests.Audit.AuditStore.ExecuteAsync(gateway.ConnectionString, $"""
+            INSERT INTO checksum_db_heads (database, tree_size, tree_hash, note, verified_at)
+            VALUES ('{sumdb.Name}', 100000, '{forgedHash}', 'go.sum database tree\n100000\n{forgedHash}\n\n— {sumdb.Name} AAAAAAAA\n', now())
+            """);
+        var (status, body) = await GetZipAsync(gateway, AlphaNew);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.StartsWith($"unavailable: trusted head ", body, StringComparison.Ordinal);
+        Assert.Contains($"in the audit database is not a tree head signed by {sumdb.Name}: the head store was changed outside the gateway", body, StringComparison.Ordinal);
+        Assert.Empty(await gateway.DecisionsAsync($"?module={AlphaNew.Path}&version={AlphaNew.Version}"));
+    }
+
+    [Fact]
     public async Task Get_StaleButConsistentHead_AcceptedWithoutMovingTrustedHeadBack()
     {
         sumdb.AddModule(AlphaOld.Path, AlphaOld.Version, AlphaOld.Sum, AlphaOld.GoModSum);

@@ -20,7 +20,7 @@ public sealed class TrustedHeadsTests : IAsyncLifetime
         sumdb = TestChecksumDatabase.Start();
         sumdb.AddFiller(300);
         database = await AuditTestDatabase.CreateAsync();
-        heads = new TrustedHeads(database.Contexts, new AuditEventLog(database.Contexts));
+        heads = new TrustedHeads(database.Contexts, new AuditEventLog(database.Contexts), SumDbSettings.Parse(sumdb.GoSumDb));
     }
 
     public async Task DisposeAsync() => await sumdb.DisposeAsync();

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SecureGateway.Data;
 using SecureGateway.Data.ChecksumDb;
+using SecureGateway.Tests.Audit;
 using SecureGateway.Tests.ChecksumDb;
 using SecureGateway.Verification.DirHash;
 using SecureGateway.Tests.GoTooling;
@@ -46,37 +47,91 @@ public sealed class BackdatingTests
     [Fact]
     public async Task Get_IndexUnreadableButRecordInATreeVerifiedLongAgo_AgedByTheChecksumDbAndAdmitted()
     {
-        await using var index = await LoopbackHttpServer.StartAsync(context =>
+        await using var scene = await ChecksumDbSceneAsync();
+
+        // This gateway verified the current tree, which holds the record, thirty days ago (the stamp only the database
+        // sets, rewound with its triggers off to stand for the passing of time).
+        await scene.RecordHeadAsync(DateTimeOffset.UtcNow.AddDays(-30));
+        await AuditStore.ExecuteAsync(scene.Gateway.ConnectionString, "UPDATE checksum_db_heads SET verified_at = now() - interval '30 days'", bypassTriggers: true);
+
+        using var response = await scene.Gateway.Http.GetAsync(GoProxyLayout.RequestPath(Module, "v1.0.0", "zip").TrimStart('/'));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var times = Assert.Single(await scene.Gateway.DecisionsAsync()).GetProperty("facts").GetProperty("times");
+        Assert.Equal("checksumDb", times.GetProperty("ageSource").GetString());
+        Assert.InRange(times.GetProperty("ageDays").GetDouble(), 29.9, 30.1);
+    }
+
+    [Fact]
+    public async Task Get_GenuineHeadRecordedWithAnOldTimeByADatabaseAccount_TheDatabaseStampsNow_NotAged()
+    {
+        await using var scene = await ChecksumDbSceneAsync();
+
+        // A database account copies the genuine signed head in, claiming it was verified thirty days ago.
+        await scene.RecordHeadAsync(DateTimeOffset.UtcNow.AddDays(-30));
+
+        using var response = await scene.Gateway.Http.GetAsync(GoProxyLayout.RequestPath(Module, "v1.0.0", "zip").TrimStart('/'));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var times = Assert.Single(await scene.Gateway.DecisionsAsync()).GetProperty("facts").GetProperty("times");
+        Assert.Equal("checksumDb", times.GetProperty("ageSource").GetString());
+        Assert.InRange(times.GetProperty("ageDays").GetDouble(), 0, 0.01);
+    }
+
+    [Fact]
+    public async Task Get_HeadRowNoKeySigned_IsNoEvidenceOfAge()
+    {
+        await using var scene = await ChecksumDbSceneAsync();
+        await scene.RecordHeadAsync(DateTimeOffset.UtcNow.AddDays(-30), note: "verified earlier, trust me\n");
+        await AuditStore.ExecuteAsync(scene.Gateway.ConnectionString, "UPDATE checksum_db_heads SET verified_at = now() - interval '30 days'", bypassTriggers: true);
+
+        using var response = await scene.Gateway.Http.GetAsync(GoProxyLayout.RequestPath(Module, "v1.0.0", "zip").TrimStart('/'));
+
+        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(await scene.Gateway.DecisionsAsync(), d => d.GetProperty("outcome").GetString() == "admitted");
+    }
+
+    /// <summary>A backdated module in a checksum DB, behind a gateway whose module index cannot be read.</summary>
+    private static async Task<ChecksumDbScene> ChecksumDbSceneAsync()
+    {
+        var index = await LoopbackHttpServer.StartAsync(context =>
         {
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             return Task.CompletedTask;
         });
         var root = Layout(Module);
         var layout = new GoProxyLayout(root);
-        await using var sumdb = TestChecksumDatabase.Start();
+        var sumdb = TestChecksumDatabase.Start();
         sumdb.AddModule(Module, "v1.0.0", Hash1.OfZip(layout.FilePath(Module, "v1.0.0", "zip")), Hash1.OfGoMod(File.ReadAllBytes(layout.FilePath(Module, "v1.0.0", "mod"))));
         sumdb.AddFiller(3);
-        await using var upstream = StaticGoProxyServer.Start(root);
-        await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments:
+        var upstream = StaticGoProxyServer.Start(root);
+        var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments:
             [$"--Gateway:PolicyDir={Repository.CopyOfPolicies()}", $"--Gateway:Index:Url={index.Url}", $"--Gateway:SumDb={sumdb.GoSumDb}"]);
+        return new ChecksumDbScene(index, sumdb, upstream, gateway);
+    }
 
-        // This gateway verified the current tree, which holds the record, thirty days ago.
-        await using (var db = await gateway.Services.GetRequiredService<IDbContextFactory<AuditDbContext>>().CreateDbContextAsync())
+    private sealed record ChecksumDbScene(LoopbackHttpServer Index, TestChecksumDatabase SumDb, StaticGoProxyServer Upstream, GatewayInstance Gateway) : IAsyncDisposable
+    {
+        /// <summary>Writes a head row of the current tree as a database account can: the genuine signed note unless another is given.</summary>
+        public async Task RecordHeadAsync(DateTimeOffset claimedVerifiedAt, string? note = null)
         {
+            using var http = new HttpClient();
+            note ??= await http.GetStringAsync($"{SumDb.Url}/latest");
+            await using var db = await Gateway.Services.GetRequiredService<IDbContextFactory<AuditDbContext>>().CreateDbContextAsync();
             db.ChecksumDbHeads.Add(new ChecksumDbHead
             {
-                Database = sumdb.Name, TreeSize = sumdb.Size, TreeHash = (await sumdb.HeadAsync()).Hash.ToString(), Note = "verified earlier",
-                VerifiedAt = DateTimeOffset.UtcNow.AddDays(-30),
+                Database = SumDb.Name, TreeSize = SumDb.Size, TreeHash = (await SumDb.HeadAsync()).Hash.ToString(), Note = note, VerifiedAt = claimedVerifiedAt,
             });
             await db.SaveChangesAsync();
         }
 
-        using var response = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Module, "v1.0.0", "zip").TrimStart('/'));
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var times = Assert.Single(await gateway.DecisionsAsync()).GetProperty("facts").GetProperty("times");
-        Assert.Equal("checksumDb", times.GetProperty("ageSource").GetString());
-        Assert.InRange(times.GetProperty("ageDays").GetDouble(), 29.9, 30.1);
+        public async ValueTask DisposeAsync()
+        {
+            await Gateway.DisposeAsync();
+            await Upstream.DisposeAsync();
+            await SumDb.DisposeAsync();
+            await Index.DisposeAsync();
+        }
     }
 
     [Fact]

@@ -161,12 +161,15 @@ public sealed partial class ChecksumDbVerifier(
                 return null;
             }
 
-            if (!TlogHash.TryParse(trusted.TreeHash, out var trustedHash))
+            // A head row is trusted for the signature it keeps, not for being in the table: one written behind the
+            // gateway's back (by a database account, not the checksum DB) stops admissions until an operator looks.
+            if (heads.SignedTree(trusted) is not { } trustedTree)
             {
-                throw new InvalidOperationException($"stored head {trusted.Id} of {settings.Name} has an unreadable hash");
+                return new ChecksumDbVerdict(ChecksumDbOutcome.Unavailable,
+                    $"unavailable: trusted head {trusted.Id} of {settings.Name} in the audit database is not a tree head signed by {settings.Name}: " +
+                    "the head store was changed outside the gateway; investigate, then run `sumdb reset-head --confirm`", settings.Name);
             }
 
-            var trustedTree = new TreeHead(trusted.TreeSize, trustedHash);
             if (seen == trustedTree)
             {
                 return null;

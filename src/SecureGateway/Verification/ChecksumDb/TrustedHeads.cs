@@ -11,7 +11,7 @@ namespace SecureGateway.Verification.ChecksumDb;
 /// restarts and are shared with the CLI. Both are read afresh for every admission: an operator's reset from the
 /// CLI takes effect at once, and admissions are rare (later requests are served from the cache).
 /// </summary>
-public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, AuditEventLog events)
+public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, AuditEventLog events, SumDbSettings settings)
 {
     internal const string GatewayActor = "gateway";
 
@@ -40,11 +40,39 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, Aud
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var lastReset = await LastEventAsync(db, database, [AuditEventKinds.ChecksumDbHeadReset], cancellationToken);
-        return await db.ChecksumDbHeads.AsNoTracking()
+        var holding = await db.ChecksumDbHeads.AsNoTracking()
             .Where(h => h.Database == database && h.TreeSize > recordId && (lastReset == null || h.VerifiedAt > lastReset.Time))
             .OrderBy(h => h.VerifiedAt)
-            .Select(h => (DateTimeOffset?)h.VerifiedAt)
-            .FirstOrDefaultAsync(cancellationToken);
+            .ToListAsync(cancellationToken);
+
+        // Only a head the checksum DB signed counts: a row a database account wrote is no evidence of anything.
+        return holding.FirstOrDefault(h => SignedTree(h) is not null)?.VerifiedAt;
+    }
+
+    /// <summary>
+    /// The stored head's tree, when its note verifies with the configured checksum DB's key and states the stored size
+    /// and hash; null for a row the checksum DB did not sign (written behind the gateway's back).
+    /// </summary>
+    public TreeHead? SignedTree(ChecksumDbHead stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        if (settings.Verifier is not { } verifier || stored.Database != settings.Name)
+        {
+            return null;
+        }
+
+        TreeHead tree;
+        try
+        {
+            var note = Notes.Open(System.Text.Encoding.UTF8.GetBytes(stored.Note), [verifier]);
+            tree = TreeHead.Parse(System.Text.Encoding.UTF8.GetBytes(note.Text));
+        }
+        catch (Exception e) when (e is FormatException or NoteException)
+        {
+            return null;
+        }
+
+        return tree.N == stored.TreeSize && tree.Hash.ToString() == stored.TreeHash ? tree : null;
     }
 
     /// <summary>The fork event that stops admissions, or null when the last fork (if any) was reset by an operator.</summary>
