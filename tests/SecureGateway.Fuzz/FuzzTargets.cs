@@ -1,0 +1,14 @@
+using SecureGateway.Fuzz.Targets;
+
+namespace SecureGateway.Fuzz;
+
+/// <summary>Every target the command runs, in the order it runs them.</summary>
+public static class FuzzTargets
+{
+    public static IReadOnlyList<FuzzTarget> All { get; } =
+    [
+        ModulePathTargets.Path,
+        ModulePathTargets.Version,
+        ModulePathTargets.Request,
+    ];
+}

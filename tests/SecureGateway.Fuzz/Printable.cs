@@ -1,0 +1,13 @@
+using System.Text.Json;
+
+namespace SecureGateway.Fuzz;
+
+/// <summary>Inputs printed so that a counterexample can be read and pasted into a unit test.</summary>
+internal static class Printable
+{
+    /// <summary>A C#-pasteable string literal: control characters, non-ASCII and lone surrogates as \u escapes.</summary>
+    public static string Quote(string s) => JsonSerializer.Serialize(s);
+
+    /// <summary>Bytes as base64 with their length (zips, notes, tiles).</summary>
+    public static string Bytes(ReadOnlySpan<byte> bytes) => $"{bytes.Length} bytes, base64 {Convert.ToBase64String(bytes)}";
+}
