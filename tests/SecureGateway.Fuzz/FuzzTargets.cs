@@ -10,5 +10,7 @@ public static class FuzzTargets
         ModulePathTargets.Path,
         ModulePathTargets.Version,
         ModulePathTargets.Request,
+        ModuleZipTarget.Zip,
+        ModuleZipTarget.Bytes,
     ];
 }
