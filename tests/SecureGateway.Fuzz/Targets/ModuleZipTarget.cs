@@ -47,14 +47,16 @@ internal static class ModuleZipTarget
     private static void CheckAccepted(byte[] zip, ModuleZipReport report)
     {
         using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // A directory may be listed again, under the same name; a file may not.
+        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (ZipArchiveEntry entry in archive.Entries)
         {
             string name = entry.FullName;
             Require(name.StartsWith(ModuleZips.Prefix, StringComparison.Ordinal), $"accepted {Printable.Quote(name)} outside the prefix");
             string relative = name[ModuleZips.Prefix.Length..].TrimEnd('/');
             Require(relative.Length == 0 || relative.Split('/').All(e => e is not ("" or "." or "..")), $"accepted unclean {Printable.Quote(name)}");
-            Require(seen.Add(relative), $"accepted {Printable.Quote(name)} twice or in two cases");
+            bool repeatedDirectory = seen.TryGetValue(relative, out string? earlier) && earlier == name && name.EndsWith('/');
+            Require(repeatedDirectory || seen.TryAdd(relative, name), $"accepted {Printable.Quote(name)} beside {Printable.Quote(earlier ?? "")}");
         }
         ModuleZipReport again = CheckZip(zip);
         Require(again.IsValid && again.ZipHash == report.ZipHash, "the same zip checks differently a second time");

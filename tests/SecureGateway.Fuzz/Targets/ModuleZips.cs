@@ -120,7 +120,7 @@ internal static class ModuleZips
         return new ZipInput(zip, entries, hazard < 0 && changes.Length == 0 && !mustRefuse, mustRefuse, plan);
     }
 
-    // A name from the list, or a duplicate, a case twin of the whole entry name (prefix included, so its prefix is
+    // A name from the list, or a duplicate (only a file's breaks a rule), a case twin of the whole entry name (prefix included, so its prefix is
     // wrong), a file under a file, or a directory's name as a file.
     private static (string Name, bool BreaksRule) HazardousName(List<(string Name, byte[] Content)> entries, int hazard)
     {
@@ -128,7 +128,7 @@ internal static class ModuleZips
         return (hazard - HazardNames.Length) switch
         {
             < 0 => (HazardNames[hazard], HazardNames[hazard] != Prefix + "kelvin.txt" && HazardNames[hazard] != Prefix + "\u212Aelvin.txt"),
-            0 => (existing, true),
+            0 => (existing, !existing.EndsWith('/')),
             1 => (existing.ToUpperInvariant(), true),
             2 => (existing.TrimEnd('/') + "/x.txt", !existing.EndsWith('/')),
             _ => (existing.TrimEnd('/'), true),
