@@ -12,5 +12,7 @@ public static class FuzzTargets
         ModulePathTargets.Request,
         ModuleZipTarget.Zip,
         ModuleZipTarget.Bytes,
+        NoteTargets.Note,
+        NoteTargets.Bytes,
     ];
 }
