@@ -68,14 +68,15 @@ public static class Tlog
         }
         while (true)
         {
-            // Record n adds 1 + trailingZeros(n+1) hashes.
-            long next = indexN + 1 + BitOperations.TrailingZeroCount((ulong)(n + 1));
-            if (next > index)
+            // Record n adds 1 + trailingZeros(n+1) hashes. Compared as a distance: near long.MaxValue the next
+            // index itself would overflow and the loop never end.
+            int added = 1 + BitOperations.TrailingZeroCount((ulong)(n + 1));
+            if (added > index - indexN)
             {
                 break;
             }
             n++;
-            indexN = next;
+            indexN += added;
         }
         // The hash was stored with record n: it is one of (0, n), (1, n/2), (2, n/4), …
         int level = (int)(index - indexN);

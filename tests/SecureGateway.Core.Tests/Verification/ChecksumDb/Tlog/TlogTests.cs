@@ -54,6 +54,17 @@ public sealed class TlogTests
         }
     }
 
+    // Found by the fuzz run: the running index passed long.MaxValue and wrapped negative, so the search for the
+    // record never ended (Go's loop has the same overflow). long.MaxValue is record 2^62's hash: 2^62 + 2^61 + … + 1.
+    [Fact(Timeout = 10_000)]
+    public async Task SplitStoredHashIndex_LargestIndex_RecordTwoToThe62()
+    {
+        (int Level, long N) split = await Task.Run(() => Tlog.SplitStoredHashIndex(long.MaxValue));
+
+        Assert.Equal((0, 1L << 62), split);
+        Assert.Equal(long.MaxValue, Tlog.StoredHashIndex(0, 1L << 62));
+    }
+
     [Fact]
     public void StoredHashIndex_Negative_Throws()
     {
