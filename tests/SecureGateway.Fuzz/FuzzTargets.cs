@@ -14,5 +14,7 @@ public static class FuzzTargets
         ModuleZipTarget.Bytes,
         NoteTargets.Note,
         NoteTargets.Bytes,
+        TlogTargets.Proofs,
+        TlogTargets.Tiles,
     ];
 }
