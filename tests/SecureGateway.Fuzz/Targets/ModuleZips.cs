@@ -9,8 +9,7 @@ namespace SecureGateway.Fuzz.Targets;
 /// <summary>A generated module zip and what the checker must say about it.</summary>
 /// <param name="Entries">The entries as built, before any byte was changed.</param>
 /// <param name="Unchanged">Valid by construction: no hazardous name and no byte changed.</param>
-/// <param name="MustRefuse">A name breaks a zip rule, so no byte change can make the zip acceptable... unless it
-/// breaks the zip itself, which is refused too.</param>
+/// <param name="MustRefuse">No byte changed, and a name breaks a zip rule or go.mod differs from the served one.</param>
 /// <param name="Plan">What was done, for the report.</param>
 internal sealed record ZipInput(byte[] Zip, IReadOnlyList<(string Name, byte[] Content)> Entries, bool Unchanged, bool MustRefuse, string Plan);
 
@@ -117,7 +116,10 @@ internal static class ModuleZips
             zip = Apply(zip, change);
             plan += $", {change}";
         }
-        return new ZipInput(zip, entries, hazard < 0 && changes.Length == 0 && !mustRefuse, mustRefuse, plan);
+        // A changed byte may mend what was broken (a central directory name is what counts, as in Go), so only an
+        // unchanged zip's verdict is known in advance; the accepted-zip checks hold either way.
+        bool unchanged = changes.Length == 0;
+        return new ZipInput(zip, entries, unchanged && hazard < 0 && !mustRefuse, unchanged && mustRefuse, plan);
     }
 
     // A name from the list, or a duplicate (only a file's breaks a rule), a case twin of the whole entry name (prefix included, so its prefix is
