@@ -1,6 +1,6 @@
 using SecureGateway.Fuzz;
 
-namespace SecureGateway.Core.Tests.Fuzz;
+namespace SecureGateway.Tests.Fuzz;
 
 /// <summary>
 /// The fuzz command's properties on the same fixed inputs every run (about a second in all), so a regression in a
