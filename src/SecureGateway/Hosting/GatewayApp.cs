@@ -56,6 +56,9 @@ public static class GatewayApp
 
         Directory.CreateDirectory(options.DataDir);
 
+        // Stdout belongs to what a command prints (a token, JSON, a report, a checkpoint); every log line goes to stderr.
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])
             && string.IsNullOrEmpty(builder.Configuration["http_ports"]) && string.IsNullOrEmpty(builder.Configuration["https_ports"]))
         {
