@@ -120,7 +120,9 @@ internal static class ModulePathTargets
     private static bool IsServable(string path, ModuleEndpoint endpoint, string version) =>
         endpoint is ModuleEndpoint.List or ModuleEndpoint.Latest
             ? ModulePath.CheckPath(path) is null
-            : ModuleVersions.Check(path, version) is null && ModuleVersions.CanonicalVersion(version) == version;
+            : ModuleVersions.Check(path, version) is null && ModuleVersions.CanonicalVersion(version) == version
+                // What module.Check lets through but the go command never fetches (+incompatible on v0/v1, a pseudo-version with no time).
+                && ModuleVersions.CheckServable(path, version) is null;
 
     // The request path the go command sends for an already escaped or raw path and version (escaped here).
     private static string RawPath(string path, ModuleEndpoint endpoint, string version, bool percentBang)
