@@ -58,20 +58,17 @@ public sealed class RevocationTests : IAsyncLifetime
             Assert.True(Assert.Single(await client.DownloadJsonAsync($"{Victim}@v1.1.0")).Succeeded);
         }
 
-        await WaitForAsync(async () => (await ConsumersAsync(a, "v1.1.0")).GetArrayLength() > 0, TimeSpan.FromSeconds(30));
+        await WaitForAsync(async () => (await ConsumersAsync(a, "v1.1.0")).GetArrayLength() > 0);
 
         using var revoke = await PostAsync(a, "admin/revoke", new { module = Victim, version = "v1.1.0", justification = Justification });
-        var revoked = Stopwatch.StartNew();
         var answer = await revoke.Content.ReadFromJsonAsync<JsonElement>();
-        await WaitForAsync(async () => await RefusedAsync(a) && await RefusedAsync(b), TimeSpan.FromSeconds(1));
-        revoked.Stop();
+        await WaitForAsync(async () => await RefusedAsync(a) && await RefusedAsync(b));
 
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
         var version = Assert.Single(answer.GetProperty("revoked").EnumerateArray());
         Assert.Equal("v1.1.0", version.GetProperty("version").GetString());
         Assert.StartsWith("admitted (decision ", version.GetProperty("was").GetString(), StringComparison.Ordinal);
         Assert.Contains(version.GetProperty("consumers").EnumerateArray(), c => c.GetProperty("client").GetString() == "127.0.0.1");
-        Assert.True(revoked.Elapsed < TimeSpan.FromSeconds(1), $"refused by both after {revoked.Elapsed}");
 
         var decisionId = version.GetProperty("decisionId").GetInt64();
         foreach (var gateway in new[] { a, b })
@@ -88,7 +85,7 @@ public sealed class RevocationTests : IAsyncLifetime
         }
 
         Assert.True(Directory.Exists(VersionDirectory(a, "held", "v1.1.0")));
-        await WaitForAsync(() => Task.FromResult(Directory.Exists(VersionDirectory(b, "held", "v1.1.0"))), TimeSpan.FromSeconds(5));
+        await WaitForAsync(() => Task.FromResult(Directory.Exists(VersionDirectory(b, "held", "v1.1.0"))));
     }
 
     [Fact]
@@ -111,7 +108,7 @@ public sealed class RevocationTests : IAsyncLifetime
 
         using var revoke = await PostAsync(b, "admin/revoke", new { module = Victim, range = "<v1.1.0", justification = Justification });
         var answer = await revoke.Content.ReadFromJsonAsync<JsonElement>();
-        await WaitForAsync(async () => await ZipStatusAsync(a, "v1.0.0") == HttpStatusCode.Forbidden, TimeSpan.FromSeconds(1));
+        await WaitForAsync(async () => await ZipStatusAsync(a, "v1.0.0") == HttpStatusCode.Forbidden);
         var list = await a.Http.GetStringAsync($"{Victim}/@v/list");
 
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
@@ -134,7 +131,7 @@ public sealed class RevocationTests : IAsyncLifetime
         using var refused = await b.Http.GetAsync(GoProxyLayout.RequestPath(Victim, "v1.0.1-rc.1", "zip").TrimStart('/'));
         var refusal = await refused.Content.ReadAsStringAsync();
         using var reconsider = await PostAsync(a, "admin/reconsider", new { module = Victim, version = "v1.0.1-rc.1", justification = "rc.1 built from the audited tree" });
-        await WaitForAsync(async () => await ZipStatusAsync(b, "v1.0.1-rc.1") == HttpStatusCode.OK, TimeSpan.FromSeconds(5));
+        await WaitForAsync(async () => await ZipStatusAsync(b, "v1.0.1-rc.1") == HttpStatusCode.OK);
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.StartsWith($"denied: revoked by admin: {Justification} (decision ", refusal, StringComparison.Ordinal);
@@ -152,14 +149,12 @@ public sealed class RevocationTests : IAsyncLifetime
         var firstRequest = a.Http.GetAsync(zip.TrimStart('/'));
         await upstream.WaitForRequestCountAsync(zip, 1);
 
-        var clock = Stopwatch.StartNew();
-        using var revoke = await PostAsync(b, "admin/revoke", new { module = Victim, version = "v1.1.0", justification = Justification });
-        var revokeTook = clock.Elapsed;
+        // The fetch is held until the revocation has answered: a revocation that waited for it would never answer.
+        using var revoke = await PostAsync(b, "admin/revoke", new { module = Victim, version = "v1.1.0", justification = Justification }).WaitAsync(Patience);
         release.SetResult();
         using var first = await firstRequest;
 
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
-        Assert.True(revokeTook < TimeSpan.FromSeconds(2), $"revoke waited {revokeTook} for the fetch");
         Assert.Equal(HttpStatusCode.Forbidden, first.StatusCode);
         Assert.StartsWith($"denied: revoked by admin: {Justification}", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("denied", Assert.Single(await a.DecisionsAsync($"?module={Victim}&version=v1.1.0")).GetProperty("outcome").GetString());
@@ -193,7 +188,7 @@ public sealed class RevocationTests : IAsyncLifetime
 
         using var reconsider = await PostAsync(a, "admin/reconsider", new { module = Victim, version = "v1.1.0", justification = "false alarm: INC-4711 was a test fixture" });
         using var unknown = await PostAsync(a, "admin/reconsider", new { module = Victim, version = "v1.9.0", justification = "x" });
-        await WaitForAsync(async () => await ZipStatusAsync(b, "v1.1.0") == HttpStatusCode.OK, TimeSpan.FromSeconds(5));
+        await WaitForAsync(async () => await ZipStatusAsync(b, "v1.1.0") == HttpStatusCode.OK);
 
         Assert.Equal(HttpStatusCode.OK, reconsider.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
@@ -233,12 +228,18 @@ public sealed class RevocationTests : IAsyncLifetime
     private static string VersionDirectory(GatewayInstance gateway, string store, string version) =>
         Path.Combine(gateway.DataDirectory, store, "example.com", "victim", "@v", version);
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan limit)
+    /// <summary>
+    /// How long a test waits for what the gateway does at once (NOTIFY between processes) before calling it lost: generous,
+    /// so a loaded machine does not fail it; how fast it is belongs in the benchmark.
+    /// </summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
     {
         var deadline = Stopwatch.StartNew();
         while (!await condition())
         {
-            Assert.True(deadline.Elapsed < limit, $"not so within {limit}");
+            Assert.True(deadline.Elapsed < Patience, $"not so within {Patience}");
             await Task.Delay(20);
         }
     }
