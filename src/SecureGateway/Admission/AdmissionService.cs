@@ -328,9 +328,10 @@ public sealed partial class AdmissionService(
         IReadOnlyList<string> reasons = outcome == DecisionOutcome.Admitted
             ? ["verified: zip rules, info and go.mod", sumdb.Reason, $"policy {bundle.Revision}: admitted"]
             : [.. verdict.Reasons];
-        // Held while fact data was missing or stale, the version is decided afresh after the cooldown rather than left
-        // in the review queue: the data is likely current by then.
-        var redecideAfter = outcome == DecisionOutcome.Quarantined && moduleFacts.Freshness?.HasMissingOrStaleData() == true ? Cooldown() : (DateTimeOffset?)null;
+        // Held while fact data was missing, stale or unreadable (an age the index could not tell), the version is decided
+        // afresh after the cooldown rather than left in the review queue: the data is likely there by then.
+        var dataLacking = moduleFacts.Freshness?.HasMissingOrStaleData() == true || moduleFacts.Times.AgeSource == AgeSources.Unknown;
+        var redecideAfter = outcome == DecisionOutcome.Quarantined && dataLacking ? Cooldown() : (DateTimeOffset?)null;
         return (NewDecision(module, source, outcome, reasons, verification, sumdb, (bundle.Revision, moduleFacts, verdict), redecideAfter), null);
     }
 

@@ -42,6 +42,9 @@ public sealed partial class ModuleIndexFeed : IDisposable
     private long lastAttemptTicks;
     private long lastCompletedTicks;
 
+    // Set by a sync that failed, cleared by one that succeeded: an admission never waits on a feed known to be down.
+    private bool failing;
+
     public ModuleIndexFeed(
         IDbContextFactory<AuditDbContext> contexts, IHttpClientFactory http, IOptions<ModuleIndexOptions> options, FactFreshness freshness,
         TimeProvider time, ILogger<ModuleIndexFeed> logger)
@@ -61,7 +64,8 @@ public sealed partial class ModuleIndexFeed : IDisposable
     /// <summary>
     /// When the feed first listed <paramref name="module"/>@<paramref name="version"/>; null when the mirror does not know it.
     /// A version the mirror does not know yet triggers a short catch-up sync first (at most one every 30 s, waited for at
-    /// most 10 s), so that a version published minutes ago is found; the feed being unreachable only means null.
+    /// most 10 s, none while the last sync failed), so that a version published minutes ago is found; the feed being
+    /// unreachable only means null.
     /// </summary>
     /// <remarks>Database errors propagate: a caller that owes an answer fails closed.</remarks>
     public async Task<DateTimeOffset?> PublishedAsync(string module, string version, CancellationToken cancellationToken)
@@ -129,7 +133,7 @@ public sealed partial class ModuleIndexFeed : IDisposable
     private async Task<bool> CatchUpAsync(CancellationToken cancellationToken)
     {
         var asked = time.GetUtcNow().UtcTicks;
-        if (asked - Volatile.Read(ref lastAttemptTicks) < CatchUpInterval.Ticks)
+        if (Volatile.Read(ref failing) || asked - Volatile.Read(ref lastAttemptTicks) < CatchUpInterval.Ticks)
         {
             return false;
         }
@@ -172,6 +176,22 @@ public sealed partial class ModuleIndexFeed : IDisposable
     }
 
     private async Task<IndexSyncResult> SyncFromAsync(Uri url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await MirrorAsync(url, cancellationToken);
+            Volatile.Write(ref failing, false);
+            return result;
+        }
+        catch (Exception e) when (e is FactSourceException or OperationCanceledException)
+        {
+            // Until a background sync gets through again, admissions take "unknown" at once instead of waiting on it.
+            Volatile.Write(ref failing, true);
+            throw;
+        }
+    }
+
+    private async Task<IndexSyncResult> MirrorAsync(Uri url, CancellationToken cancellationToken)
     {
         Volatile.Write(ref lastAttemptTicks, time.GetUtcNow().UtcTicks);
         var windowStart = time.GetUtcNow() - options.Window;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +43,10 @@ public sealed class BackdatingTests
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.StartsWith(refusal, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // New is a fact that stands; an age the index could not tell is decided afresh after the cooldown.
+        var decision = Assert.Single(await gateway.DecisionsAsync());
+        Assert.Equal(indexStatus == 500 ? JsonValueKind.String : JsonValueKind.Null, decision.GetProperty("redecideAfter").ValueKind);
     }
 
     [Fact]

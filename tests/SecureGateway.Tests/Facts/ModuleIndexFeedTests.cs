@@ -147,6 +147,25 @@ public sealed class ModuleIndexFeedTests
     }
 
     [Fact]
+    public async Task AskAsync_AfterAFailedSync_UnknownAtOnceWithoutAskingTheFeed()
+    {
+        var feed = new IndexFeed { Status = StatusCodes.Status503ServiceUnavailable };
+        await using var server = await feed.ServeAsync();
+        var time = new ManualTimeProvider(Now);
+        await using var facts = await Harness(server, time);
+        var index = facts.Get<ModuleIndexFeed>();
+        await Assert.ThrowsAsync<FactSourceException>(() => index.SyncAsync(CancellationToken.None));
+        time.Advance(TimeSpan.FromMinutes(5));
+        server.ClearRequests();
+
+        var (published, verdict) = await index.AskAsync("example.com/a", "v1.0.0", CancellationToken.None);
+
+        Assert.Null(published);
+        Assert.Equal(SecureGateway.Policy.IndexVerdict.Unknown, verdict);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
     public async Task SyncAsync_GarbageLine_ThrowsWithTheLine()
     {
         var feed = new IndexFeed { RawBody = "{\"Path\":\"example.com/a\",\"Version\":\"v1.0.0\"}\n" };
