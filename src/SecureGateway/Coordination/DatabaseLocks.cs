@@ -28,9 +28,9 @@ public sealed class DatabaseLocks(AuditDatabase database)
     /// <summary>Waits until no other process (or caller here) holds <paramref name="name"/>, then holds it until disposed.</summary>
     public async Task<DatabaseLock> AcquireAsync(string name, CancellationToken cancellationToken)
     {
-        // Not pooled: a pooled connection goes back to the pool still holding a lock should the unlock fail.
-        var settings = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false, CommandTimeout = 0 };
-        var connection = new NpgsqlConnection(settings.ConnectionString);
+        // Pooled apart from the other connections (opening one costs a server process and a SCRAM exchange, several per
+        // admission). A lock's connection goes back to its pool only after the unlock answered; see DatabaseLock.
+        var connection = new NpgsqlConnection(LockConnectionString());
         var key = Key(name);
         try
         {
@@ -47,6 +47,9 @@ public sealed class DatabaseLocks(AuditDatabase database)
     }
 
     /// <summary>The lock's 64-bit key: the first bytes of the name's SHA-256 (advisory locks are numbered, not named).</summary>
+    private string LockConnectionString() =>
+        new NpgsqlConnectionStringBuilder(database.ConnectionString) { CommandTimeout = 0, ApplicationName = "securegateway locks" }.ConnectionString;
+
     private static long Key(string name) => BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
 }
 
@@ -71,7 +74,8 @@ public sealed class DatabaseLock : IAsyncDisposable
         }
         catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)
         {
-            // The connection is gone, and the lock with it.
+            // The connection is gone, and the lock with it; should it not be, it must not go back to the pool holding it.
+            NpgsqlConnection.ClearPool(connection);
         }
         finally
         {

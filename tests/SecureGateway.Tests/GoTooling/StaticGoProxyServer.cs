@@ -169,6 +169,9 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
                 return;
             }
 
+            // Headers and body go out as separate writes: with Nagle's algorithm on, each answer would wait out the
+            // client's delayed ACK (~40 ms), as no real web server makes it wait.
+            client.NoDelay = true;
             var id = Interlocked.Increment(ref connectionCount);
             var connection = Task.Run(() => ServeConnectionAsync(client));
             connections[id] = connection;
