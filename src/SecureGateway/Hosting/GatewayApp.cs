@@ -82,6 +82,9 @@ public static class GatewayApp
 
         // The request path, top to bottom: protocol → upstream → verification → admission → storage and audit.
         services.AddSingleton<VersionQueries>();
+        services.AddSingleton(provider => new UpstreamListCache(
+            (modulePath, file, cancellationToken) => VersionQueries.FetchAsync(provider.GetRequiredService<UpstreamRouter>(), modulePath, file, cancellationToken),
+            options.ListCacheTime, options.ListCacheBytes, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new UpstreamRouter(options, provider.GetRequiredService<IProxyStateLookup>()));
         services.AddSingleton<AdmissionService>();
         services.AddSingleton<FactsCollector>();

@@ -53,6 +53,15 @@ public sealed record GatewayOptions
     /// <summary>Memory for copies of small admitted artefacts (up to 1 MB each) served without touching the disk; 0 turns it off.</summary>
     public long HotSetBytes { get; init; } = 64L << 20;
 
+    /// <summary>
+    /// How long the upstream's answer to <c>@v/list</c> and <c>@latest</c> is reused before it is asked again (then the old
+    /// answer is served while one refresh runs); 0 asks on every request. Current decisions filter every answer regardless.
+    /// </summary>
+    public TimeSpan ListCacheTime { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Memory for the cached upstream answers to <c>@v/list</c> and <c>@latest</c>; the least recently used go first.</summary>
+    public long ListCacheBytes { get; init; } = 32L << 20;
+
     /// <summary>Hosts an upstream may redirect a fetch to over https (comma-separated, <c>*.</c> for subdomains); empty: any.</summary>
     public string? UpstreamRedirectHosts { get; init; }
 

@@ -1,5 +1,7 @@
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using SecureGateway.Access;
 using SecureGateway.Admission;
 using SecureGateway.Hosting;
@@ -11,6 +13,13 @@ namespace SecureGateway.Protocol;
 
 public static class ModuleProtocolEndpoints
 {
+    /// <summary>
+    /// A version's bytes never change, so the client holding them may keep them a day without asking again (it keeps
+    /// them for ever in its module cache anyway). <c>private</c>: a shared cache in front must not serve them to other
+    /// clients after a revocation; each of their requests reaches the current decision here.
+    /// </summary>
+    private const string ArtefactCacheControl = "private, max-age=86400, immutable";
+
     /// <summary>
     /// GET and HEAD <c>/{module}/@v/list</c>, <c>/{module}/@latest</c>, <c>/{module}/@v/{version}.info|.mod|.zip</c>.
     /// Artefacts are served from the cache only while the version's current decision admits it (the decision is the
@@ -52,14 +61,14 @@ public static class ModuleProtocolEndpoints
 
         // Admitted by the current decision: only now are bytes looked for, in memory, then in the cache folder, then upstream.
         var kind = request.Artefact;
-        var tag = serving.Of(module)?.Id ?? 0;
-        var served = hot.Get(module, kind, tag) is { } bytes
-            ? TypedResults.Bytes(bytes, kind.ContentType())
-            : await FromCacheAsync(module, kind, tag, hot, storage, cancellationToken);
+        var decision = serving.Of(module);
+        var served = hot.Get(module, kind, decision?.Id ?? 0) is { } bytes
+            ? FromMemory(bytes, kind, decision)
+            : await FromCacheAsync(module, kind, decision, hot, storage, cancellationToken);
         if (served is null)
         {
             result = await admission.RestoreAsync(module, requestedBy, cancellationToken);
-            served = result.Status == AdmissionStatus.Admitted ? await FromCacheAsync(module, kind, tag, hot, storage, cancellationToken) : null;
+            served = result.Status == AdmissionStatus.Admitted ? await FromCacheAsync(module, kind, decision, hot, storage, cancellationToken) : null;
             if (served is null)
             {
                 return ProxyResults.Refusal(result.Status == AdmissionStatus.Admitted
@@ -73,7 +82,26 @@ public static class ModuleProtocolEndpoints
             ledger.Record(request.ModulePath, module.Version, kind.Extension(), requestedBy ?? "unknown", context.Request.Headers.UserAgent);
         }
 
-        return served;
+        return ProxyResults.WithCacheControl(served, ArtefactCacheControl);
+    }
+
+    /// <summary>
+    /// Conditional and range requests are answered by the file results, reached only after the current decision admitted
+    /// the version: a revoked version is refused even when the client sends the ETag it was given.
+    /// </summary>
+    private static Microsoft.AspNetCore.Http.HttpResults.FileContentHttpResult FromMemory(byte[] bytes, ArtefactKind kind, CurrentDecision? decision) =>
+        TypedResults.Bytes(bytes, kind.ContentType(), enableRangeProcessing: true, entityTag: EntityTag(kind, decision, bytes));
+
+    /// <summary>The recorded h1 hash for .zip and .mod (no need to read a large zip), a SHA-256 of the bytes for .info.</summary>
+    private static EntityTagHeaderValue? EntityTag(ArtefactKind kind, CurrentDecision? decision, byte[]? bytes)
+    {
+        var tag = kind switch
+        {
+            ArtefactKind.Zip => decision?.ZipHash,
+            ArtefactKind.Mod => decision?.GoModHash,
+            _ => bytes is null ? null : "sha256:" + Convert.ToBase64String(SHA256.HashData(bytes)),
+        };
+        return tag is null ? null : new EntityTagHeaderValue($"\"{tag}\"");
     }
 
     /// <summary>
@@ -81,7 +109,7 @@ public static class ModuleProtocolEndpoints
     /// survives the file being moved out (by a revocation) while it is sent.
     /// </summary>
     private static async Task<IResult?> FromCacheAsync(
-        ModuleVersion module, ArtefactKind kind, long tag, HotArtefacts hot, GatewayStorage storage, CancellationToken cancellationToken)
+        ModuleVersion module, ArtefactKind kind, CurrentDecision? decision, HotArtefacts hot, GatewayStorage storage, CancellationToken cancellationToken)
     {
         FileStream file;
         try
@@ -96,15 +124,15 @@ public static class ModuleProtocolEndpoints
 
         if (file.Length > HotArtefacts.MaxItemBytes)
         {
-            return TypedResults.File(file, kind.ContentType());
+            return TypedResults.File(file, kind.ContentType(), entityTag: EntityTag(kind, decision, null), enableRangeProcessing: true);
         }
 
         await using (file)
         {
             var bytes = new byte[file.Length];
             await file.ReadExactlyAsync(bytes, cancellationToken);
-            hot.Put(module, kind, tag, bytes);
-            return TypedResults.Bytes(bytes, kind.ContentType());
+            hot.Put(module, kind, decision?.Id ?? 0, bytes);
+            return FromMemory(bytes, kind, decision);
         }
     }
 

@@ -9,10 +9,14 @@ internal static class ProxyResults
 {
     /// <summary>
     /// The go command shows an error body only when it is text/plain UTF-8 of printable lines, so every refusal is that.
-    /// 404 and 410 make it try its next GOPROXY entry, so they are kept for "does not exist"; a refusal is 403.
+    /// 404 and 410 make it try its next GOPROXY entry, so they are kept for "does not exist"; a refusal is 403. No cache
+    /// may keep one: a release or a recovered upstream changes the answer.
     /// </summary>
     public static IResult Text(int status, string message) =>
-        TypedResults.Text(message + "\n", "text/plain; charset=utf-8", statusCode: status);
+        WithCacheControl(TypedResults.Text(message + "\n", "text/plain; charset=utf-8", statusCode: status), "no-store");
+
+    /// <summary><paramref name="inner"/> with a <c>Cache-Control</c> header, also on the 304 and 206 answers it may give.</summary>
+    public static IResult WithCacheControl(IResult inner, string cacheControl) => new WithHeader(inner, "Cache-Control", cacheControl);
 
     /// <summary>
     /// For an error the framework answered with an empty body: 405 from routing (a method other than GET and HEAD), a
@@ -57,14 +61,16 @@ internal static class ProxyResults
                 _ => StatusCodes.Status503ServiceUnavailable,
             },
             result.Message);
-        return result.RetryAfter is { } retryAfter ? new WithRetryAfter(text, retryAfter) : text;
+        return result.RetryAfter is { } retryAfter
+            ? new WithHeader(text, "Retry-After", ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : text;
     }
 
-    private sealed class WithRetryAfter(IResult inner, TimeSpan retryAfter) : IResult
+    private sealed class WithHeader(IResult inner, string name, string value) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
-            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            httpContext.Response.Headers[name] = value;
             return inner.ExecuteAsync(httpContext);
         }
     }

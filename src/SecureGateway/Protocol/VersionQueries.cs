@@ -9,43 +9,48 @@ using SecureGateway.Upstream;
 namespace SecureGateway.Protocol;
 
 /// <summary>
-/// <c>@v/list</c> and <c>@latest</c>: asked of upstream, merged with the versions admitted here, and answered from
-/// those alone when upstream is down, so builds keep working offline. Versions a current decision refuses, or the
-/// denylist matches, are left out, so the go command never picks them; a revocation moves both at once. Neither admits anything: the go command asks
+/// <c>@v/list</c> and <c>@latest</c>: the upstream's answer (from <see cref="UpstreamListCache"/>) merged with the versions
+/// admitted here, and answered from those alone when upstream is down and nothing is cached, so builds keep working
+/// offline. Versions a current decision refuses, or the denylist matches, are left out on every answer, cached or not,
+/// so the go command never picks them; a revocation moves both at once. Neither admits anything: the go command asks
 /// for .info/.mod/.zip of the version it picks, and those go through admission.
 /// </summary>
-public sealed class VersionQueries(UpstreamRouter upstreams, GatewayStorage storage, ServingDecisions serving, LivePolicy policy, TimeProvider time)
+public sealed class VersionQueries(UpstreamListCache upstreamAnswers, GatewayStorage storage, ServingDecisions serving, LivePolicy policy, TimeProvider time)
 {
+    public const string List = "@v/list";
+    public const string Latest = "@latest";
     private const long MaxListBytes = 16 << 20;
     private const long MaxLatestBytes = 1 << 20;
 
     public async Task<IResult> ListAsync(string modulePath, CancellationToken cancellationToken)
     {
-        var (fetch, body) = await FetchAsync(modulePath, "@v/list", MaxListBytes, cancellationToken);
+        var upstream = await upstreamAnswers.GetAsync(modulePath, List, cancellationToken);
         var cached = Admitted(modulePath).Where(v => !ModuleVersions.IsPseudoVersion(v)).ToList();
-        if (!fetch.IsOk && (fetch.Status == UpstreamStatus.NotFound || cached.Count == 0))
+        if (!upstream.Fetch.IsOk && (upstream.Fetch.Status == UpstreamStatus.NotFound || cached.Count == 0))
         {
-            return ProxyResults.Refusal(AdmissionResult.FromUpstream(fetch)!);
+            return ProxyResults.Refusal(AdmissionResult.FromUpstream(upstream.Fetch)!);
         }
 
-        var versions = fetch.IsOk ? UpstreamVersions(body).Union(cached) : cached;
-        var admissible = Admissible(modulePath, versions);
-        return TypedResults.Text(string.Concat(admissible.Order(Comparer<string>.Create(SemanticVersion.Compare)).Select(v => v + "\n")), "text/plain; charset=utf-8");
+        var admissible = Admissible(modulePath, upstream.Versions.Union(cached));
+        return ProxyResults.WithCacheControl(
+            TypedResults.Text(string.Concat(admissible.Order(Comparer<string>.Create(SemanticVersion.Compare)).Select(v => v + "\n")), "text/plain; charset=utf-8"),
+            upstreamAnswers.CacheControl);
     }
 
     public async Task<IResult> LatestAsync(string modulePath, CancellationToken cancellationToken)
     {
-        var (fetch, body) = await FetchAsync(modulePath, "@latest", MaxLatestBytes, cancellationToken);
+        var upstream = await upstreamAnswers.GetAsync(modulePath, Latest, cancellationToken);
+        var fetch = upstream.Fetch;
         if (fetch.IsOk)
         {
-            if (VersionOf(body) is not { } upstreamLatest)
+            if (upstream.Versions is not [var upstreamLatest])
             {
                 return ProxyResults.Text(StatusCodes.Status502BadGateway, $"upstream error: {modulePath}/@latest is not version JSON");
             }
 
             if (Admissible(modulePath, [upstreamLatest]).Count == 1)
             {
-                return TypedResults.Bytes(body, "application/json");
+                return ProxyResults.WithCacheControl(TypedResults.Bytes(upstream.Body, "application/json"), upstreamAnswers.CacheControl);
             }
         }
         else if (fetch.Status == UpstreamStatus.NotFound)
@@ -54,8 +59,8 @@ public sealed class VersionQueries(UpstreamRouter upstreams, GatewayStorage stor
         }
 
         // Upstream's latest is refused, or upstream is down: the highest admissible version we know of.
-        var (listFetch, listBody) = fetch.IsOk ? await FetchAsync(modulePath, "@v/list", MaxListBytes, cancellationToken) : (fetch, []);
-        var known = Admitted(modulePath).Union(listFetch.IsOk ? UpstreamVersions(listBody) : []);
+        var listed = fetch.IsOk ? (await upstreamAnswers.GetAsync(modulePath, List, cancellationToken)).Versions : [];
+        var known = Admitted(modulePath).Union(listed);
         var latest = Admissible(modulePath, known).OrderDescending(Comparer<string>.Create(LatestFirst)).FirstOrDefault();
         if (latest is null)
         {
@@ -65,9 +70,9 @@ public sealed class VersionQueries(UpstreamRouter upstreams, GatewayStorage stor
         }
 
         var info = storage.Cache.PathOf(new ModuleVersion(modulePath, latest), ArtefactKind.Info);
-        return File.Exists(info)
-            ? TypedResults.PhysicalFile(info, "application/json")
-            : TypedResults.Json(new Dictionary<string, string> { ["Version"] = latest });
+        return ProxyResults.WithCacheControl(
+            File.Exists(info) ? TypedResults.PhysicalFile(info, "application/json") : TypedResults.Json(new Dictionary<string, string> { ["Version"] = latest }),
+            upstreamAnswers.CacheControl);
     }
 
     /// <summary>Versions of the module whose current decision admits them.</summary>
@@ -89,12 +94,24 @@ public sealed class VersionQueries(UpstreamRouter upstreams, GatewayStorage stor
             .ToList();
     }
 
-    private async Task<(UpstreamFetch Fetch, byte[] Body)> FetchAsync(string modulePath, string file, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks the upstream for <paramref name="file"/> (<see cref="List"/> or <see cref="Latest"/>) and reads the versions it
+    /// names once, for as long as the answer is cached; a list keeps no body, @latest keeps the JSON it passes on.
+    /// </summary>
+    public static async Task<UpstreamAnswer> FetchAsync(UpstreamRouter upstreams, string modulePath, string file, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream();
         var fetch = await upstreams.For(modulePath)
-            .FetchAsync($"{ModuleEscaping.EscapePath(modulePath)}/{file}", body, maxBytes, cancellationToken);
-        return (fetch, body.ToArray());
+            .FetchAsync($"{ModuleEscaping.EscapePath(modulePath)}/{file}", body, file == List ? MaxListBytes : MaxLatestBytes, cancellationToken);
+        if (!fetch.IsOk)
+        {
+            return new(fetch, [], []);
+        }
+
+        var bytes = body.ToArray();
+        return file == List
+            ? new(fetch, [.. UpstreamVersions(bytes)], [])
+            : new(fetch, VersionOf(bytes) is { } version ? [version] : [], bytes);
     }
 
     /// <summary>As the go command reads a list: the first field of each line, when it is a semantic version and not a pseudo-version.</summary>
