@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# The gateway against what it stands in front of, as ratios from one run on one machine (issue 14, "The benchmark"):
+#   cold admission   `go mod download` of N new small versions, and of one large zip, through a cold gateway vs
+#                    straight from the upstream and the checksum database (fresh module cache each time); the
+#                    gateway's RSS growth while it admits the large zip
+#   cached GET       wrk -t1 -c16 --latency: .zip (≈20 KB and ≈1 MB), .info, .mod from the gateway vs nginx serving
+#                    the same files; req/s and p99
+#   @v/list          the gateway vs the upstream (nginx)
+#   hashing          the core's h1 of the large zip vs `unzip -p | sha256sum` over the same inflated bytes
+# The world (bench/SecureGateway.Bench): an upstream GOPROXY folder of a few hundred versions served by nginx, and the
+# test suite's checksum database holding their records (plus 100,000 filler records). The gateway runs in Release with
+# its embedded PostgreSQL and the repository's policies; the fact sources are off, except in a second cold run where
+# they point at an unroutable address (TEST-NET-1) to show what unreachable sources cost each admission.
+# Installs nginx, wrk and unzip with apt-get when missing. Results: bench/results/<UTC time>/results.{json,md}.
+#
+#   bench/run.sh [--quick] [--large-mb MB] [--seconds S] [--repeat R] [--versions N]
+#     --quick       50 MB large zip, 5 s per wrk run, 1 repetition (about 3 minutes)
+#     default       300 MB large zip, 10 s per wrk run, 3 repetitions (medians), 25 versions per cold download
+set -euo pipefail
+
+large_mb=300 seconds=10 repeat=3 versions=25 mode=full
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) large_mb=50 seconds=5 repeat=1 mode=quick ;;
+    --large-mb) large_mb=$2; shift ;;
+    --seconds) seconds=$2; shift ;;
+    --repeat) repeat=$2; shift ;;
+    --versions) versions=$2; shift ;;
+    *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
+  esac
+  shift
+done
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+out="$root/bench/results/$stamp"
+work=$(mktemp -d)
+chmod 755 "$work" # nginx's workers run as an unprivileged user
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+missing=()
+for tool in nginx wrk unzip curl python3; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+fi
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+echo "building (Release)" >&2
+dotnet build -c Release "$root/bench/SecureGateway.Bench/SecureGateway.Bench.csproj" -v quiet -nologo >/dev/null
+gateway_dll="$root/src/SecureGateway/bin/Release/net10.0/SecureGateway.dll"
+bench_dll="$root/bench/SecureGateway.Bench/bin/Release/net10.0/SecureGateway.Bench.dll"
+
+small_modules=$((2 * repeat + 2))
+echo "world: $small_modules × $versions small versions, 5 medium, one of $large_mb MB" >&2
+dotnet "$bench_dll" world "$work" --small-modules "$small_modules" --versions "$versions" --medium 5 --large-mb "$large_mb" >&2 &
+pids+=($!)
+for _ in $(seq 1 600); do [ -s "$work/sumdb" ] && break; sleep 0.5; done
+[ -s "$work/sumdb" ] || { echo "the world was not ready" >&2; exit 1; }
+gosumdb=$(cat "$work/sumdb")
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+nginx_port=$(free_port)
+upstream="http://127.0.0.1:$nginx_port"
+cat >"$work/nginx.conf" <<EOF
+daemon off;
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  types { application/zip zip; application/json info; }
+  default_type text/plain;
+  server { listen 127.0.0.1:$nginx_port; root $work/up; }
+}
+EOF
+nginx -c "$work/nginx.conf" -p "$work" &
+pids+=($!)
+for _ in $(seq 1 50); do curl -sf -o /dev/null "$upstream/bench.example/small0/@v/list" && break; sleep 0.2; done
+
+cp -r "$root/policies" "$work/policies"
+# Unreachable sources make the repository's rules quarantine (age and vulnerabilities unknown), and the go command then
+# fetches no zip; a rule without an opinion lets the run measure the same admission work (the facts are gathered all
+# the same) to its end.
+mkdir -p "$work/no-opinion"
+echo 'function rule(facts, config) { return null; }' >"$work/no-opinion/no-opinion.js"
+gateway_pid=
+# start_gateway NAME ARGS…: a gateway with its own data folder (and embedded PostgreSQL) on a free port.
+start_gateway() {
+  local name=$1; shift
+  gateway_port=$(free_port)
+  gateway="http://127.0.0.1:$gateway_port"
+  dotnet "$gateway_dll" serve --urls "$gateway" --Gateway:DataDir="$work/data-$name" --Gateway:PolicyDir="$work/policies" \
+    --Gateway:Upstream="$upstream" --Gateway:SumDb="$gosumdb" --Logging:LogLevel:Default=Warning "$@" >"$work/serve-$name.log" 2>&1 &
+  gateway_pid=$!
+  pids+=("$gateway_pid")
+  for _ in $(seq 1 240); do curl -sf "$gateway/readyz" >/dev/null && return; sleep 0.5; done
+  echo "gateway $name did not become ready; its log:" >&2
+  cat "$work/serve-$name.log" >&2
+  exit 1
+}
+stop_gateway() { kill -TERM "$gateway_pid"; wait "$gateway_pid" || true; }
+
+results="$work/results.tsv"
+: >"$results"
+# record NAME UNIT BETTER GATEWAY BASELINE [NOTE]: one row of the table (BETTER: lower or higher).
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "${6:-}" >>"$results"; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+now_ms() { date +%s%3N; }
+
+# go_download PROXY MODULE@VERSION…: milliseconds of `go mod download` with a fresh module cache.
+go_download() {
+  local proxy=$1; shift
+  local home; home=$(mktemp -d "$work/go-XXXX")
+  local start; start=$(now_ms)
+  if ! (cd "$home" && env HOME="$home" GOPATH="$home/gopath" GOMODCACHE="$home/modcache" GOCACHE="$home/cache" \
+      GOPROXY="$proxy" GOSUMDB="$gosumdb" GOFLAGS=-modcacherw GONOSUMDB= GOPRIVATE= GONOPROXY= GOINSECURE= \
+      go mod download "$@" >"$home/out" 2>&1); then
+    echo "go mod download through $proxy failed:" >&2; tail -20 "$home/out" >&2; exit 1
+  fi
+  echo $(($(now_ms) - start))
+  rm -rf "$home"
+}
+versions_of() { local v; for v in $(seq 0 $((versions - 1))); do echo "bench.example/$1@v1.0.$v"; done; }
+
+# wrk_run URL: "req/s p99-ms" of one wrk -t1 -c16 run.
+wrk_run() {
+  wrk -t1 -c16 -d"${seconds}s" --latency "$1" | awk '
+    /Requests\/sec/ { rps = $2 }
+    $1 == "99%" { v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
+                  p99 = v * (unit == "us" ? 0.001 : unit == "s" ? 1000 : 1) }
+    END { printf "%s %.3f\n", rps, p99 }'
+}
+# compare_get NAME PATH: the gateway and nginx alternately, medians of req/s and p99.
+compare_get() {
+  local name=$1 path=$2 g_rps=() g_p99=() n_rps=() n_p99=() r
+  curl -sf -o /dev/null "$gateway$path" || { echo "the gateway did not serve $path" >&2; exit 1; }
+  for _ in $(seq 1 "$repeat"); do
+    read -r -a r <<<"$(wrk_run "$gateway$path")"; g_rps+=("${r[0]}"); g_p99+=("${r[1]}")
+    read -r -a r <<<"$(wrk_run "$upstream$path")"; n_rps+=("${r[0]}"); n_p99+=("${r[1]}")
+  done
+  record "$name req/s" "req/s" higher "$(median "${g_rps[@]}")" "$(median "${n_rps[@]}")" "nginx"
+  record "$name p99" "ms" lower "$(median "${g_p99[@]}")" "$(median "${n_p99[@]}")" "nginx"
+}
+
+echo "$SECONDS s: cold admission with the fact sources unreachable" >&2
+unreachable=http://192.0.2.1
+start_gateway unreachable --Gateway:PolicyDir="$work/no-opinion" --Gateway:VulnDb:Source="$unreachable" --Gateway:Index:Url="$unreachable" --Gateway:GitHub:ApiUrl="$unreachable/"
+g=(); d=()
+for r in $(seq 1 "$repeat"); do
+  mapfile -t mods < <(versions_of "small$((repeat + r))")
+  g+=("$(go_download "$gateway" "${mods[@]}")"); d+=("$(go_download "$upstream" "${mods[@]}")")
+done
+record "cold: $versions small versions, fact sources unreachable" ms lower "$(median "${g[@]}")" "$(median "${d[@]}")" "go mod download direct"
+stop_gateway
+
+echo "$SECONDS s: cold admission with the fact sources off" >&2
+start_gateway off --Gateway:VulnDb:Source=off --Gateway:Index:Url=off --Gateway:GitHub:ApiUrl=off
+g=(); d=()
+for r in $(seq 1 "$repeat"); do
+  mapfile -t mods < <(versions_of "small$r")
+  g+=("$(go_download "$gateway" "${mods[@]}")"); d+=("$(go_download "$upstream" "${mods[@]}")")
+done
+record "cold: $versions small versions, fact sources off" ms lower "$(median "${g[@]}")" "$(median "${d[@]}")" "go mod download direct"
+
+# The peak RSS is reset (clear_refs 5) so that VmHWM afterwards is the peak during the admission alone.
+rss_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+rss_before=$(rss_kb "$gateway_pid" VmRSS)
+echo 5 >"/proc/$gateway_pid/clear_refs"
+g_large=$(go_download "$gateway" bench.example/large@v1.0.0)
+rss_peak=$(rss_kb "$gateway_pid" VmHWM)
+d_large=$(go_download "$upstream" bench.example/large@v1.0.0)
+record "cold: one $large_mb MB zip" ms lower "$g_large" "$d_large" "go mod download direct"
+record "cold: $large_mb MB zip, gateway RSS growth" MB lower "$(((rss_peak - rss_before) / 1024))" "" "peak VmHWM − VmRSS before; goal < 64"
+
+echo "$SECONDS s: cached GET (wrk -t1 -c16, $seconds s, $repeat× alternating)" >&2
+curl -sf -o /dev/null "$gateway/bench.example/medium/@v/v1.0.0.zip"
+wrk -t1 -c16 -d2s "$gateway/bench.example/small1/@v/v1.0.0.zip" >/dev/null # JIT tiering settles
+compare_get "GET .zip (20 KB)" /bench.example/small1/@v/v1.0.0.zip
+compare_get "GET .zip (1 MB)" /bench.example/medium/@v/v1.0.0.zip
+compare_get "GET .info" /bench.example/small1/@v/v1.0.0.info
+compare_get "GET .mod" /bench.example/small1/@v/v1.0.0.mod
+compare_get "GET @v/list" /bench.example/small1/@v/list
+stop_gateway
+
+echo "$SECONDS s: hashing" >&2
+large_zip="$work/up/bench.example/large/@v/v1.0.0.zip"
+h1_ms=$(dotnet "$bench_dll" h1 "$large_zip" 3)
+sha=()
+for _ in 1 2 3; do
+  start=$(now_ms); unzip -p "$large_zip" | sha256sum >/dev/null; sha+=($(($(now_ms) - start)))
+done
+record "h1 of the $large_mb MB zip" ms lower "$h1_ms" "$(printf '%s\n' "${sha[@]}" | sort -n | head -1)" "unzip -p | sha256sum; best of 3"
+
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+mkdir -p "$out"
+python3 - "$results" "$out" "$mode" "$load_before" "$load_after" "$(nproc)" "$(git -C "$root" rev-parse --short HEAD)" \
+  "$(go version | cut -d' ' -f3)" "$seconds" "$repeat" <<'PY'
+import json, sys
+rows_path, out, mode, load_before, load_after, cores, commit, go, seconds, repeat = sys.argv[1:]
+rows = []
+for line in open(rows_path):
+    name, unit, better, gateway, baseline, note = line.rstrip("\n").split("\t")
+    g = float(gateway)
+    b = float(baseline) if baseline else None
+    rows.append({"name": name, "unit": unit, "better": better, "gateway": g, "baseline": b,
+                 "ratio": round(g / b, 3) if b else None, "baseline_is": note})
+meta = {"mode": mode, "commit": commit, "go": go, "cores": int(cores), "load_before": load_before,
+        "load_after": load_after, "wrk_seconds": int(seconds), "repeat": int(repeat)}
+json.dump({"meta": meta, "results": rows}, open(f"{out}/results.json", "w"), indent=2)
+fmt = lambda v: "" if v is None else (f"{v:,.0f}" if v >= 100 else f"{v:.3g}")
+md = [f"Benchmark ({mode}) at {commit}, {go}, {cores} cores, load {load_before} before / {load_after} after; "
+      f"wrk {seconds} s per run, medians of {repeat}.", "",
+      "| measure | unit | gateway | baseline | gateway ÷ baseline | better | baseline |", "|---|---|---:|---:|---:|---|---|"]
+cell = lambda text: text.replace("|", "\\|")
+for r in rows:
+    md.append(f"| {r['name']} | {r['unit']} | {fmt(r['gateway'])} | {fmt(r['baseline'])} | {fmt(r['ratio'])} | {r['better']} | {cell(r['baseline_is'])} |")
+open(f"{out}/results.md", "w").write("\n".join(md) + "\n")
+print("\n".join(md))
+PY
+echo "written to $out" >&2
