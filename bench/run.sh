@@ -13,15 +13,17 @@
 # they point at an unroutable address (TEST-NET-1) to show what unreachable sources cost each admission.
 # Installs nginx, wrk and unzip with apt-get when missing. Results: bench/results/<UTC time>/results.{json,md}.
 #
-#   bench/run.sh [--quick] [--large-mb MB] [--seconds S] [--repeat R] [--versions N]
-#     --quick       50 MB large zip, 5 s per wrk run, 1 repetition (about 3 minutes)
+#   bench/run.sh [--quick] [--no-build] [--large-mb MB] [--seconds S] [--repeat R] [--versions N]
+#     --quick       50 MB large zip, 5 s per wrk run, 1 repetition (about 2 minutes after the build)
+#     --no-build    use the Release builds already there
 #     default       300 MB large zip, 10 s per wrk run, 3 repetitions (medians), 25 versions per cold download
 set -euo pipefail
 
-large_mb=300 seconds=10 repeat=3 versions=25 mode=full
+large_mb=300 seconds=10 repeat=3 versions=25 mode=full build=1
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) large_mb=50 seconds=5 repeat=1 mode=quick ;;
+    --no-build) build=0 ;;
     --large-mb) large_mb=$2; shift ;;
     --seconds) seconds=$2; shift ;;
     --repeat) repeat=$2; shift ;;
@@ -52,13 +54,15 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-echo "building (Release)" >&2
-dotnet build -c Release "$root/bench/SecureGateway.Bench/SecureGateway.Bench.csproj" -v quiet -nologo >/dev/null
+if [ "$build" = 1 ]; then
+  echo "building (Release)" >&2
+  dotnet build -c Release "$root/bench/SecureGateway.Bench/SecureGateway.Bench.csproj" -v quiet -nologo >/dev/null
+fi
 gateway_dll="$root/src/SecureGateway/bin/Release/net10.0/SecureGateway.dll"
 bench_dll="$root/bench/SecureGateway.Bench/bin/Release/net10.0/SecureGateway.Bench.dll"
 
 small_modules=$((2 * repeat + 2))
-echo "world: $small_modules × $versions small versions, 5 medium, one of $large_mb MB" >&2
+echo "$SECONDS s: world: $small_modules × $versions small versions, 5 medium, one of $large_mb MB" >&2
 dotnet "$bench_dll" world "$work" --small-modules "$small_modules" --versions "$versions" --medium 5 --large-mb "$large_mb" >&2 &
 pids+=($!)
 for _ in $(seq 1 600); do [ -s "$work/sumdb" ] && break; sleep 0.5; done
