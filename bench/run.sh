@@ -10,7 +10,7 @@
 # The world (bench/SecureGateway.Bench): an upstream GOPROXY folder of a few hundred versions served by nginx, and the
 # test suite's checksum database holding their records (plus 100,000 filler records). The gateway runs in Release with
 # its embedded PostgreSQL and the repository's policies; the fact sources are off, except in a second cold run where
-# they point at an unroutable address (TEST-NET-1) to show what unreachable sources cost each admission.
+# they point at a closed loopback port to show what unreachable sources cost each admission.
 # Installs nginx, wrk and unzip with apt-get when missing. Results: bench/results/<UTC time>/results.{json,md}.
 #
 #   bench/run.sh [--quick] [--no-build] [--large-mb MB] [--seconds S] [--repeat R] [--versions N]
@@ -158,15 +158,16 @@ compare_get() {
   record "$name p99" "ms" lower "$(median "${g_p99[@]}")" "$(median "${n_p99[@]}")" "nginx"
 }
 
-echo "$SECONDS s: cold admission with the fact sources unreachable" >&2
-unreachable=http://192.0.2.1
+echo "$SECONDS s: cold admission with the fact sources refused" >&2
+# A loopback port nobody listens on: connections are refused at once, as on a site without a route to the sources.
+unreachable=http://127.0.0.1:$(free_port)
 start_gateway unreachable --Gateway:PolicyDir="$work/no-opinion" --Gateway:VulnDb:Source="$unreachable" --Gateway:Index:Url="$unreachable" --Gateway:GitHub:ApiUrl="$unreachable/"
 g=(); d=()
 for r in $(seq 1 "$repeat"); do
   mapfile -t mods < <(versions_of "small$((repeat + r))")
   g+=("$(go_download "$gateway" "${mods[@]}")"); d+=("$(go_download "$upstream" "${mods[@]}")")
 done
-record "cold: $versions small versions, fact sources unreachable" ms lower "$(median "${g[@]}")" "$(median "${d[@]}")" "go mod download direct"
+record "cold: $versions small versions, fact sources refused, no-opinion rule" ms lower "$(median "${g[@]}")" "$(median "${d[@]}")" "go mod download direct"
 stop_gateway
 
 echo "$SECONDS s: cold admission with the fact sources off" >&2
@@ -176,7 +177,7 @@ for r in $(seq 1 "$repeat"); do
   mapfile -t mods < <(versions_of "small$r")
   g+=("$(go_download "$gateway" "${mods[@]}")"); d+=("$(go_download "$upstream" "${mods[@]}")")
 done
-record "cold: $versions small versions, fact sources off" ms lower "$(median "${g[@]}")" "$(median "${d[@]}")" "go mod download direct"
+record "cold: $versions small versions, fact sources off, repository policies" ms lower "$(median "${g[@]}")" "$(median "${d[@]}")" "go mod download direct"
 
 # The peak RSS is reset (clear_refs 5) so that VmHWM afterwards is the peak during the admission alone.
 rss_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
