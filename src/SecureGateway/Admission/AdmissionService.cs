@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -8,6 +7,7 @@ using SecureGateway.Data.Decisions;
 using SecureGateway.Data.Events;
 using SecureGateway.Hosting;
 using SecureGateway.Modules;
+using SecureGateway.Observability;
 using SecureGateway.Policy;
 using SecureGateway.Storage;
 using SecureGateway.Upstream;
@@ -45,9 +45,6 @@ public sealed partial class AdmissionService(
     private const int MaxStoredReasons = 100;
     private static readonly TimeSpan BusyRetryAfter = TimeSpan.FromSeconds(5);
 
-    private static readonly Meter Meter = new("SecureGateway");
-    private static readonly Counter<long> PolicyErrors = Meter.CreateCounter<long>("securegateway.policy.errors", description: "Rules that threw, looped, exceeded a limit or returned garbage");
-
     private readonly SingleFlight<AdmissionResult> flights = new();
 
     /// <summary>
@@ -84,6 +81,14 @@ public sealed partial class AdmissionService(
 
     private async Task<AdmissionResult> AdmitAsync(ModuleVersion module, string? requestedBy, CancellationToken cancellationToken)
     {
+        using var run = AdmissionRun.Start(module);
+        var result = await AdmitAsync(module, requestedBy, run, cancellationToken);
+        run.Finish(result);
+        return result;
+    }
+
+    private async Task<AdmissionResult> AdmitAsync(ModuleVersion module, string? requestedBy, AdmissionRun run, CancellationToken cancellationToken)
+    {
         if (Interlocked.Increment(ref admitting) > options.Value.MaxAdmissions + options.Value.MaxQueuedAdmissions)
         {
             Interlocked.Decrement(ref admitting);
@@ -118,42 +123,55 @@ public sealed partial class AdmissionService(
                 {
                     return previous.Outcome != DecisionOutcome.Admitted ? AdmissionResult.From(previous)
                         : storage.Cache.Contains(module) ? AdmissionResult.Admitted
-                        : await RefetchAdmittedAsync(module, previous, cancellationToken);
+                        : await RefetchAdmittedAsync(module, previous, run, cancellationToken);
                 }
             }
 
-            if (await RevokedByRangeAsync(module, previous, cancellationToken) is { } revoked)
+            if (await RevokedByRangeAsync(module, previous, run, cancellationToken) is { } revoked)
             {
                 return revoked;
             }
 
             var source = upstreams.For(module.Path);
             using var staged = storage.Staging.Create();
-            var fetchFailure = await FetchAsync(source, module, staged, cancellationToken);
+            var fetchFailure = await FetchAsync(source, module, staged, run, cancellationToken);
             if (fetchFailure is { Status: not AdmissionStatus.Refused })
             {
                 LogFetchFailed(module, source.BaseUrl, fetchFailure.Message);
                 return StandsUntilDecided(module, previous) ?? fetchFailure;
             }
 
+            if (fetchFailure is not null)
+            {
+                run.RefusedBy("fetch");
+            }
+
             var (decision, unavailable) = fetchFailure is null
-                ? await DecideAsync(module, source, staged, requestedBy, cancellationToken)
+                ? await DecideAsync(module, source, staged, requestedBy, run, cancellationToken)
                 : (NewDecision(module, source, DecisionOutcome.Denied, [fetchFailure.Message], redecideAfter: Cooldown()), null);
             if (unavailable is not null)
             {
                 return StandsUntilDecided(module, previous) ?? unavailable;
             }
 
-            var (recorded, superseded) = await RecordUnlessActedOnAsync(module, previous, decision!, cancellationToken);
+            Decision? recorded;
+            AdmissionResult? superseded;
+            using (run.Step(AdmissionStep.Record))
+            {
+                (recorded, superseded) = await RecordUnlessActedOnAsync(module, previous, decision!, cancellationToken);
+            }
+
             if (superseded is not null)
             {
                 return superseded;
             }
 
             decision = recorded!;
+            run.Recorded(decision.Outcome);
             LogDecided(module, decision.Outcome, decision.Id, decision.ZipHash);
 
             // Recorded first, placed second: a crash in between is repaired at the next start.
+            using var committing = run.Step(AdmissionStep.Commit);
             placement.Place(module, CurrentDecision.Of(decision));
             switch (decision.Outcome)
             {
@@ -191,7 +209,7 @@ public sealed partial class AdmissionService(
     /// A version in a revoked range is refused before anything is fetched, unless a reviewer asked for this version to be
     /// decided afresh after the range was revoked.
     /// </summary>
-    private async Task<AdmissionResult?> RevokedByRangeAsync(ModuleVersion module, Decision? previous, CancellationToken cancellationToken)
+    private async Task<AdmissionResult?> RevokedByRangeAsync(ModuleVersion module, Decision? previous, AdmissionRun run, CancellationToken cancellationToken)
     {
         var reconsidered = previous is { Actor: not GatewayActor, RedecideAfter: not null } ? previous.Time : (DateTimeOffset?)null;
         if (await ranges.BlockingAsync(module, reconsidered, cancellationToken) is not { } revocation)
@@ -207,8 +225,10 @@ public sealed partial class AdmissionService(
             return superseded;
         }
 
-        placement.Place(module, CurrentDecision.Of(denial!));
-        LogDecided(module, denial!.Outcome, denial.Id, null);
+        run.RefusedBy("range_revocation");
+        run.Recorded(denial!.Outcome);
+        placement.Place(module, CurrentDecision.Of(denial));
+        LogDecided(module, denial.Outcome, denial.Id, null);
         return AdmissionResult.From(denial);
     }
 
@@ -250,17 +270,22 @@ public sealed partial class AdmissionService(
     /// The version is admitted but its files are not here (never fetched by this process, lost, or moved by a crash):
     /// upstream's bytes must be the admitted ones. Anything else is a checksum alarm, recorded and not served.
     /// </summary>
-    private async Task<AdmissionResult> RefetchAdmittedAsync(ModuleVersion module, Decision admitted, CancellationToken cancellationToken)
+    private async Task<AdmissionResult> RefetchAdmittedAsync(ModuleVersion module, Decision admitted, AdmissionRun run, CancellationToken cancellationToken)
     {
         var source = upstreams.For(module.Path);
         using var staged = storage.Staging.Create();
-        if (await FetchAsync(source, module, staged, cancellationToken) is { } failure)
+        if (await FetchAsync(source, module, staged, run, cancellationToken) is { } failure)
         {
             LogFetchFailed(module, source.BaseUrl, failure.Message);
             return failure.Status == AdmissionStatus.Refused ? new(AdmissionStatus.UpstreamFailed, $"upstream error: {failure.Message}") : failure;
         }
 
-        var verification = ModuleVerification.Of(module, staged);
+        ModuleVerification verification;
+        using (run.Step(AdmissionStep.Verify))
+        {
+            verification = ModuleVerification.Of(module, staged);
+        }
+
         if (verification.Violations.Count == 0 && verification.ZipHash == admitted.ZipHash && verification.GoModHash == admitted.GoModHash)
         {
             storage.Cache.Commit(staged, module);
@@ -288,20 +313,32 @@ public sealed partial class AdmissionService(
     /// reason nothing can be decided now (a source is unavailable): the gateway does not admit what it cannot check.
     /// </summary>
     private async Task<(Decision? Decision, AdmissionResult? Unavailable)> DecideAsync(
-        ModuleVersion module, IUpstream source, StagedModule staged, string? requestedBy, CancellationToken cancellationToken)
+        ModuleVersion module, IUpstream source, StagedModule staged, string? requestedBy, AdmissionRun run, CancellationToken cancellationToken)
     {
-        var verification = ModuleVerification.Of(module, staged);
+        ModuleVerification verification;
+        using (run.Step(AdmissionStep.Verify))
+        {
+            verification = ModuleVerification.Of(module, staged);
+        }
+
         if (verification.Violations.Count > 0)
         {
+            run.RefusedBy("zip_rules");
             return (NewDecision(module, source, DecisionOutcome.Denied, verification.Violations, verification, redecideAfter: Cooldown()), null);
         }
 
-        var sumdb = await checksumDb.VerifyAsync(module, verification.ZipHash!, verification.GoModHash, cancellationToken);
+        ChecksumDbVerdict sumdb;
+        using (run.Step(AdmissionStep.ChecksumDb))
+        {
+            sumdb = await checksumDb.VerifyAsync(module, verification.ZipHash!, verification.GoModHash, cancellationToken);
+        }
+
         switch (sumdb.Outcome)
         {
             case ChecksumDbOutcome.Unavailable or ChecksumDbOutcome.Forked:
                 return (null, new(AdmissionStatus.Unavailable, sumdb.Reason));
             case ChecksumDbOutcome.Refuted:
+                run.RefusedBy("checksum_db");
                 return (NewDecision(module, source, DecisionOutcome.Denied, sumdb.Reason.Split('\n'), verification, sumdb, redecideAfter: Cooldown()), null);
         }
 
@@ -311,13 +348,19 @@ public sealed partial class AdmissionService(
                 $"unavailable: no valid policy bundle in {policy.Directory} ({policy.Problem}); nothing is admitted until one loads"));
         }
 
-        var moduleFacts = await facts.CollectAsync(module, staged, verification, sumdb, bundle, requestedBy, cancellationToken);
-        var verdict = bundle.Evaluate(moduleFacts);
-        var errors = verdict.Rules.Count(r => r.Reason?.StartsWith("policy error in ", StringComparison.Ordinal) == true);
-        if (errors > 0)
+        ModuleFacts moduleFacts;
+        using (run.Step(AdmissionStep.Facts))
         {
-            PolicyErrors.Add(errors);
+            moduleFacts = await facts.CollectAsync(module, staged, verification, sumdb, bundle, requestedBy, cancellationToken);
         }
+
+        PolicyDecision verdict;
+        using (run.Step(AdmissionStep.Policy))
+        {
+            verdict = bundle.Evaluate(moduleFacts);
+        }
+
+        run.PolicyEvaluated(verdict);
 
         var outcome = verdict.Verdict switch
         {
@@ -338,8 +381,10 @@ public sealed partial class AdmissionService(
     /// <summary>
     /// Fetches .info, .mod and .zip in that order; null when all arrived, else the first failure.
     /// </summary>
-    private static async Task<AdmissionResult?> FetchAsync(IUpstream source, ModuleVersion module, StagedModule staged, CancellationToken cancellationToken)
+    private static async Task<AdmissionResult?> FetchAsync(
+        IUpstream source, ModuleVersion module, StagedModule staged, AdmissionRun run, CancellationToken cancellationToken)
     {
+        using var fetching = run.Step(AdmissionStep.Fetch);
         var prefix = $"{ModuleEscaping.EscapePath(module.Path)}/@v/{ModuleEscaping.EscapeVersion(module.Version)}";
         foreach (var (kind, limit) in new[] { (ArtefactKind.Info, MaxInfoBytes), (ArtefactKind.Mod, ModuleZipRules.MaxGoMod), (ArtefactKind.Zip, ModuleZipRules.MaxZipFile) })
         {

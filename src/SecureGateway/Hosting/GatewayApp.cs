@@ -10,6 +10,7 @@ using SecureGateway.Data;
 using SecureGateway.Facts;
 using SecureGateway.Health;
 using SecureGateway.Ledger;
+using SecureGateway.Observability;
 using SecureGateway.Policy;
 using SecureGateway.Protocol;
 using SecureGateway.Reports;
@@ -138,6 +139,7 @@ public static class GatewayApp
         services.AddDownloadLedger();
         services.AddGatewayHealthChecks();
         services.AddAdminOpenApi();
+        builder.AddGatewayObservability();
     }
 
     /// <summary>The <c>Gateway:Audit</c> section, checked at start: a checkpoint destination must be a file or an https URL (http only to this machine).</summary>
@@ -205,6 +207,7 @@ public static class GatewayApp
     private static void MapGatewayEndpoints(this WebApplication app)
     {
         app.MapGatewayHealth();
+        app.MapGatewayMetrics();
         app.MapAdminApi();
         app.MapOpenApi();
         app.MapReverseProxy();

@@ -40,6 +40,9 @@ public sealed partial class DownloadLedger
     /// <summary>True once <see cref="Close"/> was called and everything queued was taken.</summary>
     internal bool Drained => queue.Reader.Completion.IsCompleted;
 
+    /// <summary>Entries waiting for the writer.</summary>
+    internal int Queued => queue.Reader.Count;
+
     internal bool TryTake([MaybeNullWhen(false)] out LedgerEntry entry)
     {
         if (!queue.Reader.TryRead(out entry))

@@ -7,6 +7,7 @@ using SecureGateway.Admission;
 using SecureGateway.Hosting;
 using SecureGateway.Ledger;
 using SecureGateway.Modules;
+using SecureGateway.Observability;
 using SecureGateway.Storage;
 
 namespace SecureGateway.Protocol;
@@ -62,9 +63,11 @@ public static class ModuleProtocolEndpoints
         // Admitted by the current decision: only now are bytes looked for, in memory, then in the cache folder, then upstream.
         var kind = request.Artefact;
         var decision = serving.Of(module);
-        var served = hot.Get(module, kind, decision?.Id ?? 0) is { } bytes
-            ? FromMemory(bytes, kind, decision)
+        var inMemory = hot.Get(module, kind, decision?.Id ?? 0);
+        var served = inMemory is not null
+            ? FromMemory(inMemory, kind, decision)
             : await FromCacheAsync(module, kind, decision, hot, storage, cancellationToken);
+        ServingMetrics.Looked(inMemory is not null ? CacheTier.Memory : served is not null ? CacheTier.Disk : CacheTier.Miss, kind);
         if (served is null)
         {
             result = await admission.RestoreAsync(module, requestedBy, cancellationToken);
@@ -77,7 +80,13 @@ public static class ModuleProtocolEndpoints
             }
         }
 
-        if (options.Value.DownloadLedger && HttpMethods.IsGet(context.Request.Method))
+        if (!HttpMethods.IsGet(context.Request.Method))
+        {
+            return served;
+        }
+
+        ServingMetrics.Served(kind, served);
+        if (options.Value.DownloadLedger)
         {
             ledger.Record(request.ModulePath, module.Version, kind.Extension(), requestedBy ?? "unknown", context.Request.Headers.UserAgent);
         }

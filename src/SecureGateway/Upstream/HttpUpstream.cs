@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
+using SecureGateway.Observability;
 using Yarp.ReverseProxy;
 
 namespace SecureGateway.Upstream;
@@ -14,9 +16,19 @@ internal sealed class HttpUpstream(
     private const int MaxRedirects = 5;
     private const int MaxReasonBytes = 512;
 
+    private readonly UpstreamMetrics metrics = new(baseUrl);
+
     public string BaseUrl => baseUrl;
 
     public async Task<UpstreamFetch> FetchAsync(string relativePath, Stream destination, long maxBytes, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var fetch = await FetchUnmeasuredAsync(relativePath, destination, maxBytes, cancellationToken);
+        metrics.Fetched(fetch.Status, Stopwatch.GetElapsedTime(started));
+        return fetch;
+    }
+
+    private async Task<UpstreamFetch> FetchUnmeasuredAsync(string relativePath, Stream destination, long maxBytes, CancellationToken cancellationToken)
     {
         if (!proxyState.TryGetCluster(clusterId, out var cluster) || cluster.Model.HttpClient is not { } client)
         {

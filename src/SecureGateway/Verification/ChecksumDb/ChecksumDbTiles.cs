@@ -1,3 +1,4 @@
+using SecureGateway.Observability;
 using SecureGateway.Upstream;
 
 namespace SecureGateway.Verification.ChecksumDb;
@@ -54,6 +55,7 @@ public sealed class ChecksumDbTiles(IUpstream database, string cacheDirectory) :
     {
         using var body = new MemoryStream();
         var fetch = await database.FetchAsync(tile.Path(), body, FullTileBytes, cancellationToken);
+        ChecksumDbMetrics.TileFetched();
         return fetch.IsOk
             ? body.ToArray()
             : throw new ChecksumDbUnavailableException($"checksum DB tile {tile.Path()}: {fetch.Detail}");

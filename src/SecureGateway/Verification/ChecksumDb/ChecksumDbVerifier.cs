@@ -1,5 +1,6 @@
 using SecureGateway.Coordination;
 using SecureGateway.Modules;
+using SecureGateway.Observability;
 using SecureGateway.Upstream;
 
 namespace SecureGateway.Verification.ChecksumDb;
@@ -32,6 +33,13 @@ public sealed partial class ChecksumDbVerifier(
     public void Dispose() => headLock.Dispose();
 
     public async Task<ChecksumDbVerdict> VerifyAsync(ModuleVersion module, string zipHash, string goModHash, CancellationToken cancellationToken)
+    {
+        var verdict = await VerifyUncountedAsync(module, zipHash, goModHash, cancellationToken);
+        ChecksumDbMetrics.Looked(verdict.Outcome);
+        return verdict;
+    }
+
+    private async Task<ChecksumDbVerdict> VerifyUncountedAsync(ModuleVersion module, string zipHash, string goModHash, CancellationToken cancellationToken)
     {
         if (settings.Disabled)
         {

@@ -3,6 +3,7 @@ using SecureGateway.Audit;
 using SecureGateway.Data;
 using SecureGateway.Data.ChecksumDb;
 using SecureGateway.Data.Events;
+using SecureGateway.Observability;
 
 namespace SecureGateway.Verification.ChecksumDb;
 
@@ -24,11 +25,13 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, Aud
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var lastReset = await LastEventAsync(db, database, [AuditEventKinds.ChecksumDbHeadReset], cancellationToken);
-        return await db.ChecksumDbHeads.AsNoTracking()
+        var trusted = await db.ChecksumDbHeads.AsNoTracking()
             .Where(h => h.Database == database && (lastReset == null || h.VerifiedAt > lastReset.Time))
             .OrderByDescending(h => h.TreeSize)
             .ThenByDescending(h => h.Id)
             .FirstOrDefaultAsync(cancellationToken);
+        ChecksumDbMetrics.Trusted(database, trusted?.TreeSize ?? 0);
+        return trusted;
     }
 
     /// <summary>
@@ -95,6 +98,7 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, Aud
             Note = System.Text.Encoding.UTF8.GetString(signedNote),
         });
         await db.SaveChangesAsync(cancellationToken);
+        ChecksumDbMetrics.Trusted(database, tree.N);
     }
 
     public async Task<AuditEvent> RecordForkAsync(string database, ChecksumDbHead trusted, TreeHead seen, byte[] seenNote, CancellationToken cancellationToken)
