@@ -41,7 +41,7 @@ public sealed partial class DownloadLedger
     internal bool Drained => queue.Reader.Completion.IsCompleted;
 
     /// <summary>Entries waiting for the writer.</summary>
-    internal int Queued => queue.Reader.Count;
+    internal long Queued => Interlocked.Read(ref queued);
 
     internal bool TryTake([MaybeNullWhen(false)] out LedgerEntry entry)
     {

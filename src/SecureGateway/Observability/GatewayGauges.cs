@@ -11,9 +11,10 @@ namespace SecureGateway.Observability;
 /// Gauges over the state of this gateway's services, read when scraped: the quarantine and the ledger queue from
 /// memory; the fact data's age and the ledger spool from a snapshot at most <see cref="SnapshotLifetime"/> old, so a
 /// scrape reaches the database and the spool directory at most that often. Its meter comes from the host's meter
-/// factory, so the gauges (and the services they read) go with the host.
+/// factory, so the gauges (and the services they read) go with the host. A hosted service only to be created when the
+/// host starts, once the audit database it reads is up.
 /// </summary>
-internal sealed partial class GatewayGauges
+internal sealed partial class GatewayGauges : IHostedService
 {
     private static readonly TimeSpan SnapshotLifetime = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan SnapshotTimeout = TimeSpan.FromSeconds(5);
@@ -41,6 +42,10 @@ internal sealed partial class GatewayGauges
         meter.CreateObservableGauge("securegateway.facts.age", ObserveFactAges, "s",
             "Time since each fact source (vulnerabilities, index, malicious) last synced; absent for a source that is off or never synced");
     }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private IEnumerable<Measurement<double>> ObserveFactAges()
     {

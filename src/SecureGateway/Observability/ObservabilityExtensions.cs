@@ -32,7 +32,7 @@ public static class ObservabilityExtensions
         var telemetry = builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("securegateway"));
         if (metrics.Enabled)
         {
-            builder.Services.AddSingleton<GatewayGauges>();
+            builder.Services.AddHostedService<GatewayGauges>();
             telemetry.WithMetrics(meters => meters
                 .AddMeter(GatewayTelemetry.Name, Npgsql)
                 .AddAspNetCoreInstrumentation()
@@ -60,8 +60,6 @@ public static class ObservabilityExtensions
             return;
         }
 
-        // Created now so its gauges exist from the first scrape.
-        app.Services.GetRequiredService<GatewayGauges>();
         var endpoint = app.MapPrometheusScrapingEndpoint(MetricsPath);
         if (options.RequireAuth)
         {
