@@ -111,6 +111,7 @@ public static class GatewayApp
         services.AddSingleton<CurrentDecisions>();
         services.AddComplianceReports();
         services.AddSingleton<LivePolicy>();
+        services.AddHostedService<LicenceCorpusWarmUp>();
         services.AddHostedService(provider => provider.GetRequiredService<LaterKnowledge>());
         services.AddHostedService(provider => provider.GetRequiredService<LivePolicy>());
         services.AddSingleton(TimeProvider.System);
