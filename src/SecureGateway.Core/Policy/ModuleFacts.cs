@@ -302,9 +302,13 @@ public sealed record ChecksumDbFacts
 /// </summary>
 public sealed record DataFreshness(SourceFreshness Vulnerabilities, SourceFreshness Index, SourceFreshness Malicious)
 {
+    /// <summary>Each source with its name as in the facts: <c>vulnerabilities</c>, <c>index</c>, <c>malicious</c>.</summary>
+    public IEnumerable<(string Name, SourceFreshness Freshness)> Sources() =>
+        [("vulnerabilities", Vulnerabilities), ("index", Index), ("malicious", Malicious)];
+
     /// <summary>Some configured source never synced or is older than its limit.</summary>
     public bool HasMissingOrStaleData() =>
-        new[] { Vulnerabilities, Index, Malicious }.Any(s => s.State is FreshnessStates.Never or FreshnessStates.Stale);
+        Sources().Any(s => s.Freshness.State is FreshnessStates.Never or FreshnessStates.Stale);
 }
 
 /// <summary>The values of <see cref="SourceFreshness.State"/>.</summary>

@@ -23,7 +23,8 @@ public sealed class AuditChain(IDbContextFactory<AuditDbContext> contexts)
     public static readonly IReadOnlyList<string> Tables = ["decisions", "audit_events", "checksum_db_heads", "api_tokens"];
 
     internal const int PageSize = 5000;
-    private const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
+    /// <summary>The prev_hash of a chain's first row, and the end of an empty chain.</summary>
+    internal const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
 
     public async Task<ChainVerification> VerifyAsync(CancellationToken cancellationToken)
     {

@@ -29,7 +29,6 @@ public sealed partial class AuditCheckpoints
 {
     public const string Origin = "SecureGateway audit checkpoint";
     private const string DefaultKeyName = "securegateway-audit";
-    private const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
 
     private readonly IDbContextFactory<AuditDbContext> contexts;
     private readonly Lazy<NoteSigner> signer;
@@ -186,7 +185,7 @@ public sealed partial class AuditCheckpoints
         {
             await using var command = new NpgsqlCommand($"SELECT chain_seq, row_hash FROM {table} ORDER BY chain_seq DESC LIMIT 1", connection, transaction);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            heads.Add(await reader.ReadAsync(cancellationToken) ? new ChainHead(table, reader.GetInt64(0), reader.GetString(1)) : new ChainHead(table, 0, Genesis));
+            heads.Add(await reader.ReadAsync(cancellationToken) ? new ChainHead(table, reader.GetInt64(0), reader.GetString(1)) : new ChainHead(table, 0, AuditChain.Genesis));
         }
 
         return heads;

@@ -109,8 +109,7 @@ public static class HealthEndpoints
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
         {
             var now = await freshness.CurrentAsync(cancellationToken);
-            var sources = new[] { (FactFreshness.Vulnerabilities, now.Vulnerabilities), (FactFreshness.Index, now.Index), (FactFreshness.Malicious, now.Malicious) };
-            var summary = string.Join("; ", sources.Select(s => $"{s.Item1} {Describe(s.Item2)}"));
+            var summary = string.Join("; ", now.Sources().Select(s => $"{s.Name} {Describe(s.Freshness)}"));
             return now.HasMissingOrStaleData() ? HealthCheckResult.Degraded(summary) : HealthCheckResult.Healthy(summary);
         }
 

@@ -55,14 +55,9 @@ internal sealed partial class GatewayGauges : IHostedService
         }
 
         var now = time.GetUtcNow();
-        return new[]
-            {
-                (FactFreshness.Vulnerabilities, data.Vulnerabilities),
-                (FactFreshness.Index, data.Index),
-                (FactFreshness.Malicious, data.Malicious),
-            }
-            .Where(source => source.Item2.SyncedAt is not null)
-            .Select(source => new Measurement<double>((now - source.Item2.SyncedAt!.Value).TotalSeconds, new KeyValuePair<string, object?>("source", source.Item1)));
+        return data.Sources()
+            .Where(source => source.Freshness.SyncedAt is not null)
+            .Select(source => new Measurement<double>((now - source.Freshness.SyncedAt!.Value).TotalSeconds, new KeyValuePair<string, object?>("source", source.Name)));
     }
 
     /// <summary>
