@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Microsoft.AspNetCore.Http.HttpResults;
 using SecureGateway.Storage;
 
 namespace SecureGateway.Observability;
@@ -41,17 +40,5 @@ internal static class ServingMetrics
 
     public static void Looked(CacheTier tier, ArtefactKind kind) => CacheLookups.Add(1, LookupTags[(int)tier][(int)kind]);
 
-    public static void Served(ArtefactKind kind, IResult served)
-    {
-        var length = served switch
-        {
-            FileContentHttpResult bytes => bytes.FileLength,
-            FileStreamHttpResult file => file.FileLength,
-            _ => null,
-        };
-        if (length is { } sent)
-        {
-            ServedBytes.Add(sent, KindTags[(int)kind]);
-        }
-    }
+    public static void Served(ArtefactKind kind, long length) => ServedBytes.Add(length, KindTags[(int)kind]);
 }

@@ -15,13 +15,6 @@ namespace SecureGateway.Protocol;
 public static class ModuleProtocolEndpoints
 {
     /// <summary>
-    /// A version's bytes never change, so the client holding them may keep them a day without asking again (it keeps
-    /// them for ever in its module cache anyway). <c>private</c>: a shared cache in front must not serve them to other
-    /// clients after a revocation; each of their requests reaches the current decision here.
-    /// </summary>
-    private const string ArtefactCacheControl = "private, max-age=86400, immutable";
-
-    /// <summary>
     /// GET and HEAD <c>/{module}/@v/list</c>, <c>/{module}/@latest</c>, <c>/{module}/@v/{version}.info|.mod|.zip</c>.
     /// Artefacts are served from the cache only while the version's current decision admits it (the decision is the
     /// authority, the cache is storage), after admission put them there (Athens' download → stash → storage).
@@ -65,12 +58,13 @@ public static class ModuleProtocolEndpoints
         var decision = serving.Of(module);
         var inMemory = hot.Get(module, kind, decision?.Id ?? 0);
         var served = inMemory is not null
-            ? FromMemory(inMemory, kind, decision)
+            ? ArtefactResult.FromMemory(inMemory, kind)
             : await FromCacheAsync(module, kind, decision, hot, storage, cancellationToken);
         ServingMetrics.Looked(inMemory is not null ? CacheTier.Memory : served is not null ? CacheTier.Disk : CacheTier.Miss, kind);
         if (served is null)
         {
             result = await admission.RestoreAsync(module, requestedBy, cancellationToken);
+            decision = serving.Of(module);
             served = result.Status == AdmissionStatus.Admitted ? await FromCacheAsync(module, kind, decision, hot, storage, cancellationToken) : null;
             if (served is null)
             {
@@ -85,24 +79,17 @@ public static class ModuleProtocolEndpoints
             return served;
         }
 
-        ServingMetrics.Served(kind, served);
+        ServingMetrics.Served(kind, served.Length);
         if (options.Value.DownloadLedger)
         {
             ledger.Record(request.ModulePath, module.Version, kind.Extension(), requestedBy ?? "unknown", context.Request.Headers.UserAgent);
         }
 
-        return ProxyResults.WithCacheControl(served, ArtefactCacheControl);
+        return served;
     }
 
-    /// <summary>
-    /// Conditional and range requests are answered by the file results, reached only after the current decision admitted
-    /// the version: a revoked version is refused even when the client sends the ETag it was given.
-    /// </summary>
-    private static Microsoft.AspNetCore.Http.HttpResults.FileContentHttpResult FromMemory(byte[] bytes, ArtefactKind kind, CurrentDecision? decision) =>
-        TypedResults.Bytes(bytes, kind.ContentType(), enableRangeProcessing: true, entityTag: EntityTag(kind, decision, bytes));
-
     /// <summary>The recorded h1 hash for .zip and .mod (no need to read a large zip), a SHA-256 of the bytes for .info.</summary>
-    private static EntityTagHeaderValue? EntityTag(ArtefactKind kind, CurrentDecision? decision, byte[]? bytes)
+    private static string? EntityTag(ArtefactKind kind, CurrentDecision? decision, byte[]? bytes)
     {
         var tag = kind switch
         {
@@ -110,14 +97,14 @@ public static class ModuleProtocolEndpoints
             ArtefactKind.Mod => decision?.GoModHash,
             _ => bytes is null ? null : "sha256:" + Convert.ToBase64String(SHA256.HashData(bytes)),
         };
-        return tag is null ? null : new EntityTagHeaderValue($"\"{tag}\"");
+        return tag is null ? null : $"\"{tag}\"";
     }
 
     /// <summary>
     /// The artefact from the cache folder, kept in the hot set when small; null when it is not there. An open handle
     /// survives the file being moved out (by a revocation) while it is sent.
     /// </summary>
-    private static async Task<IResult?> FromCacheAsync(
+    private static async Task<ArtefactResult?> FromCacheAsync(
         ModuleVersion module, ArtefactKind kind, CurrentDecision? decision, HotArtefacts hot, GatewayStorage storage, CancellationToken cancellationToken)
     {
         FileStream file;
@@ -133,15 +120,16 @@ public static class ModuleProtocolEndpoints
 
         if (file.Length > HotArtefacts.MaxItemBytes)
         {
-            return TypedResults.File(file, kind.ContentType(), entityTag: EntityTag(kind, decision, null), enableRangeProcessing: true);
+            return ArtefactResult.FromFile(file, kind, EntityTag(kind, decision, null));
         }
 
         await using (file)
         {
             var bytes = new byte[file.Length];
             await file.ReadExactlyAsync(bytes, cancellationToken);
-            hot.Put(module, kind, decision?.Id ?? 0, bytes);
-            return FromMemory(bytes, kind, decision);
+            var artefact = new HotArtefact(decision?.Id ?? 0, bytes, EntityTag(kind, decision, bytes));
+            hot.Put(module, kind, artefact);
+            return ArtefactResult.FromMemory(artefact, kind);
         }
     }
 

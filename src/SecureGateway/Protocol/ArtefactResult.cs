@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+using SecureGateway.Storage;
+
+namespace SecureGateway.Protocol;
+
+/// <summary>
+/// An admitted artefact's answer, from memory or from an open cache file. The common case, a plain GET or HEAD of a hot
+/// artefact, is written directly with headers worked out when it was stored; conditional and range requests go through
+/// ASP.NET Core's file results, which implement them in full.
+/// </summary>
+internal sealed class ArtefactResult : IResult
+{
+    /// <summary>
+    /// A version's bytes never change, so the client holding them may keep them a day without asking again (it keeps
+    /// them for ever in its module cache anyway). <c>private</c>: a shared cache in front must not serve them to other
+    /// clients after a revocation; each of their requests reaches the current decision here.
+    /// </summary>
+    private static readonly StringValues CacheControl = "private, max-age=86400, immutable";
+
+    private static readonly StringValues AcceptRanges = "bytes";
+
+    private readonly ArtefactKind kind;
+    private readonly byte[]? bytes;
+    private readonly FileStream? file;
+    private readonly string? etag;
+
+    private ArtefactResult(ArtefactKind kind, byte[]? bytes, FileStream? file, string? etag)
+    {
+        this.kind = kind;
+        this.bytes = bytes;
+        this.file = file;
+        this.etag = etag;
+    }
+
+    public long Length => bytes?.Length ?? file!.Length;
+
+    public static ArtefactResult FromMemory(HotArtefact artefact, ArtefactKind kind) => new(kind, artefact.Bytes, null, artefact.ETag);
+
+    /// <summary>Takes ownership of <paramref name="file"/>: the answer closes it once sent.</summary>
+    public static ArtefactResult FromFile(FileStream file, ArtefactKind kind, string? etag) => new(kind, null, file, etag);
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        var request = httpContext.Request;
+        var response = httpContext.Response;
+        response.Headers.CacheControl = CacheControl;
+        if (bytes is null || IsConditionalOrRange(request.Headers))
+        {
+            var entityTag = etag is null ? null : EntityTagHeaderValue.Parse(etag);
+            IResult full = bytes is null
+                ? TypedResults.File(file!, kind.ContentType(), entityTag: entityTag, enableRangeProcessing: true)
+                : TypedResults.Bytes(bytes, kind.ContentType(), entityTag: entityTag, enableRangeProcessing: true);
+            return full.ExecuteAsync(httpContext);
+        }
+
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = kind.ContentType();
+        response.ContentLength = bytes.Length;
+        response.Headers.AcceptRanges = AcceptRanges;
+        if (etag is not null)
+        {
+            response.Headers.ETag = etag;
+        }
+
+        return HttpMethods.IsHead(request.Method) ? Task.CompletedTask : response.Body.WriteAsync(bytes, httpContext.RequestAborted).AsTask();
+    }
+
+    // If-Range only matters with Range.
+    private static bool IsConditionalOrRange(IHeaderDictionary headers) =>
+        headers.Range.Count > 0 || headers.IfNoneMatch.Count > 0 || headers.IfModifiedSince.Count > 0
+        || headers.IfMatch.Count > 0 || headers.IfUnmodifiedSince.Count > 0;
+}
