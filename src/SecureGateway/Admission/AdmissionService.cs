@@ -134,6 +134,7 @@ public sealed partial class AdmissionService(
 
             var source = upstreams.For(module.Path);
             using var staged = storage.Staging.Create();
+            await using var lookup = ChecksumDbLookupRun.Start(checksumDb, module, run, cancellationToken);
             var fetchFailure = await FetchAsync(source, module, staged, run, cancellationToken);
             if (fetchFailure is { Status: not AdmissionStatus.Refused })
             {
@@ -147,7 +148,7 @@ public sealed partial class AdmissionService(
             }
 
             var (decision, unavailable) = fetchFailure is null
-                ? await DecideAsync(module, source, staged, requestedBy, run, cancellationToken)
+                ? await DecideAsync(module, source, staged, lookup.Task, requestedBy, run, cancellationToken)
                 : (NewDecision(module, source, DecisionOutcome.Denied, [fetchFailure.Message], redecideAfter: Cooldown()), null);
             if (unavailable is not null)
             {
@@ -313,7 +314,8 @@ public sealed partial class AdmissionService(
     /// reason nothing can be decided now (a source is unavailable): the gateway does not admit what it cannot check.
     /// </summary>
     private async Task<(Decision? Decision, AdmissionResult? Unavailable)> DecideAsync(
-        ModuleVersion module, IUpstream source, StagedModule staged, string? requestedBy, AdmissionRun run, CancellationToken cancellationToken)
+        ModuleVersion module, IUpstream source, StagedModule staged, Task<ChecksumDbLookup> lookup, string? requestedBy, AdmissionRun run,
+        CancellationToken cancellationToken)
     {
         ModuleVerification verification;
         using (run.Step(AdmissionStep.Verify))
@@ -327,11 +329,16 @@ public sealed partial class AdmissionService(
             return (NewDecision(module, source, DecisionOutcome.Denied, verification.Violations, verification, redecideAfter: Cooldown()), null);
         }
 
-        ChecksumDbVerdict sumdb;
-        using (run.Step(AdmissionStep.ChecksumDb))
-        {
-            sumdb = await checksumDb.VerifyAsync(module, verification.ZipHash!, verification.GoModHash, cancellationToken);
-        }
+        // The licence files are read while the checksum DB's answer is awaited: both are on every admission's path.
+        var detecting = Task.Run(
+            () =>
+            {
+                using var step = run.Step(AdmissionStep.Licences);
+                return FactsCollector.DetectLicences(module, staged);
+            },
+            cancellationToken);
+        var sumdb = checksumDb.Check(await lookup, module, verification.ZipHash!, verification.GoModHash);
+        var licences = await detecting;
 
         switch (sumdb.Outcome)
         {
@@ -351,7 +358,7 @@ public sealed partial class AdmissionService(
         ModuleFacts moduleFacts;
         using (run.Step(AdmissionStep.Facts))
         {
-            moduleFacts = await facts.CollectAsync(module, staged, verification, sumdb, bundle, requestedBy, cancellationToken);
+            moduleFacts = await facts.CollectAsync(module, licences, verification, sumdb, bundle, requestedBy, cancellationToken);
         }
 
         PolicyDecision verdict;
@@ -379,29 +386,51 @@ public sealed partial class AdmissionService(
     }
 
     /// <summary>
-    /// Fetches .info, .mod and .zip in that order; null when all arrived, else the first failure.
+    /// Fetches .info, .mod and .zip at once (three round trips to the upstream in the time of one); null when all
+    /// arrived, else the first failure in that order. A failure stops the other fetches: a version whose .info is missing
+    /// must not cost the download of its zip.
     /// </summary>
     private static async Task<AdmissionResult?> FetchAsync(
         IUpstream source, ModuleVersion module, StagedModule staged, AdmissionRun run, CancellationToken cancellationToken)
     {
         using var fetching = run.Step(AdmissionStep.Fetch);
         var prefix = $"{ModuleEscaping.EscapePath(module.Path)}/@v/{ModuleEscaping.EscapeVersion(module.Version)}";
-        foreach (var (kind, limit) in new[] { (ArtefactKind.Info, MaxInfoBytes), (ArtefactKind.Mod, ModuleZipRules.MaxGoMod), (ArtefactKind.Zip, ModuleZipRules.MaxZipFile) })
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var fetches = new[] { (ArtefactKind.Info, MaxInfoBytes), (ArtefactKind.Mod, ModuleZipRules.MaxGoMod), (ArtefactKind.Zip, ModuleZipRules.MaxZipFile) }
+            .Select(artefact => FetchOneAsync(source, $"{prefix}.{artefact.Item1.Extension()}", staged, artefact.Item1, artefact.Item2, failed))
+            .ToArray();
+        var failures = await Task.WhenAll(fetches);
+        cancellationToken.ThrowIfCancellationRequested();
+        return failures.FirstOrDefault(failure => failure is not null);
+    }
+
+    /// <summary>
+    /// One artefact into staging; null when it arrived, or when a sibling's failure stopped it (the upstreams answer a
+    /// stop with <see cref="OperationCanceledException"/>, never as a failure of their own).
+    /// </summary>
+    private static async Task<AdmissionResult?> FetchOneAsync(
+        IUpstream source, string path, StagedModule staged, ArtefactKind kind, long limit, CancellationTokenSource failed)
+    {
+        try
         {
             UpstreamFetch fetch;
             await using (var file = staged.Create(kind))
             {
-                fetch = await source.FetchAsync($"{prefix}.{kind.Extension()}", file, limit, cancellationToken);
+                fetch = await source.FetchAsync(path, file, limit, failed.Token);
             }
 
             var failure = AdmissionResult.FromUpstream(fetch);
             if (failure is not null)
             {
-                return failure;
+                await failed.CancelAsync();
             }
-        }
 
-        return null;
+            return failure;
+        }
+        catch (OperationCanceledException) when (failed.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     private static Decision NewDecision(

@@ -28,24 +28,29 @@ public sealed class FactsCollector(
     DecisionLog decisions,
     TimeProvider time)
 {
+    /// <summary>The licences found in the staged zip's licence files (CPU work: every SPDX text is a candidate).</summary>
+    public static IReadOnlyList<DetectedLicence> DetectLicences(ModuleVersion module, StagedModule staged) =>
+        [.. LicenceDetector.Default.Detect(staged.PathOf(ArtefactKind.Zip), $"{module.Path}@{module.Version}/").Select(l => new DetectedLicence(l.Spdx, l.File, l.Confidence))];
+
+    /// <summary>The facts for <paramref name="module"/>; the sources are asked at once (each is its own database query or request).</summary>
     public async Task<ModuleFacts> CollectAsync(
-        ModuleVersion module, StagedModule staged, ModuleVerification verification, ChecksumDbVerdict sumdb,
+        ModuleVersion module, IReadOnlyList<DetectedLicence> detected, ModuleVerification verification, ChecksumDbVerdict sumdb,
         PolicyBundle bundle, string? requestedBy, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var firstSeen = await decisions.FirstSeenAsync(module.Path, module.Version, cancellationToken) ?? now;
-        // The public index knows only what the public proxy fetched: it does not apply to private modules or upstreams.
-        var (published, indexed) = upstreams.IsRouted(module.Path) || checksumDb.IsPrivate(module.Path)
-            ? (null, IndexVerdict.NotApplicable)
-            : await index.AskAsync(module.Path, module.Version, cancellationToken);
-        var inChecksumDbSince = indexed == IndexVerdict.Unknown && sumdb is { Database: { } database, RecordId: { } recordId }
-            ? await heads.RecordPresentSinceAsync(database, recordId, cancellationToken)
-            : null;
-        var (licences, licencesOmitted) = ModuleFacts.ListLicences(
-            [.. LicenceDetector.Default.Detect(staged.PathOf(ArtefactKind.Zip), $"{module.Path}@{module.Version}/").Select(l => new DetectedLicence(l.Spdx, l.File, l.Confidence))]);
-        var known = await vulnerabilities.FindAsync(module.Path, module.Version, cancellationToken);
-        var repository = await repositories.GetAsync(module.Path, cancellationToken);
-        var dataFreshness = await freshness.CurrentAsync(cancellationToken);
+        var firstSeenTask = decisions.FirstSeenAsync(module.Path, module.Version, cancellationToken);
+        var timesTask = PublicationAsync(module, sumdb, cancellationToken);
+        var knownTask = vulnerabilities.FindAsync(module.Path, module.Version, cancellationToken);
+        var repositoryTask = repositories.GetAsync(module.Path, cancellationToken);
+        var freshnessTask = freshness.CurrentAsync(cancellationToken);
+        await Task.WhenAll(firstSeenTask, timesTask, knownTask, repositoryTask, freshnessTask);
+
+        var firstSeen = await firstSeenTask ?? now;
+        var (published, indexed, inChecksumDbSince) = await timesTask;
+        var (licences, licencesOmitted) = ModuleFacts.ListLicences(detected);
+        var known = await knownTask;
+        var repository = await repositoryTask;
+        var dataFreshness = await freshnessTask;
         return new ModuleFacts
         {
             Module = ModuleFacts.Identify(module.Path, module.Version),
@@ -68,6 +73,20 @@ public sealed class FactsCollector(
             Freshness = dataFreshness,
             RequestedBy = requestedBy,
         };
+    }
+
+    /// <summary>When the module index published the version, and else since when this gateway has seen it in the checksum DB.</summary>
+    private async Task<(DateTimeOffset? Published, IndexVerdict Indexed, DateTimeOffset? InChecksumDbSince)> PublicationAsync(
+        ModuleVersion module, ChecksumDbVerdict sumdb, CancellationToken cancellationToken)
+    {
+        // The public index knows only what the public proxy fetched: it does not apply to private modules or upstreams.
+        var (published, indexed) = upstreams.IsRouted(module.Path) || checksumDb.IsPrivate(module.Path)
+            ? (null, IndexVerdict.NotApplicable)
+            : await index.AskAsync(module.Path, module.Version, cancellationToken);
+        var inChecksumDbSince = indexed == IndexVerdict.Unknown && sumdb is { Database: { } database, RecordId: { } recordId }
+            ? await heads.RecordPresentSinceAsync(database, recordId, cancellationToken)
+            : null;
+        return (published, indexed, inChecksumDbSince);
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ using SecureGateway.Policy;
 
 namespace SecureGateway.Observability;
 
-/// <summary>The steps of an admission, in order; each is a histogram series and a child span.</summary>
+/// <summary>The steps of an admission; each is a histogram series and a child span.</summary>
 internal enum AdmissionStep
 {
     /// <summary>.info, .mod and .zip from upstream into staging.</summary>
@@ -16,10 +16,13 @@ internal enum AdmissionStep
     /// <summary>Zip rules and the h1 hashes, computed in one pass over the zip.</summary>
     Verify,
 
-    /// <summary>Checksum-DB lookup, head consistency and record inclusion proofs (tile fetches included).</summary>
+    /// <summary>Checksum-DB lookup, head consistency and record inclusion proofs (tile fetches included); runs while the files are fetched.</summary>
     ChecksumDb,
 
-    /// <summary>Facts for the policy: index, vulnerabilities, repository, data freshness.</summary>
+    /// <summary>Licence files in the zip classified against the SPDX texts; runs while the checksum DB answers.</summary>
+    Licences,
+
+    /// <summary>Facts for the policy: index, vulnerabilities, repository, data freshness (asked at once).</summary>
     Facts,
 
     /// <summary>The policy bundle's rules.</summary>
@@ -50,13 +53,13 @@ internal sealed class AdmissionRun : IDisposable
         "securegateway.admission.duration", "s", "Whole admission runs, by outcome", advice: GatewayTelemetry.SecondsBuckets);
 
     private static readonly Histogram<double> StepDuration = GatewayTelemetry.Meter.CreateHistogram(
-        "securegateway.admission.step.duration", "s", "Admission steps (fetch, verify, checksum_db, facts, policy, record, commit)",
+        "securegateway.admission.step.duration", "s", "Admission steps (fetch, verify, checksum_db, licences, facts, policy, record, commit); checksum_db overlaps fetch and verify, licences overlaps checksum_db",
         advice: GatewayTelemetry.SecondsBuckets);
 
     private static readonly Counter<long> PolicyErrors = GatewayTelemetry.Meter.CreateCounter<long>(
         "securegateway.policy.errors", "{error}", "Rules that threw, looped, exceeded a limit or returned garbage, by rule");
 
-    private static readonly string[] StepNames = ["fetch", "verify", "checksum_db", "facts", "policy", "record", "commit"];
+    private static readonly string[] StepNames = ["fetch", "verify", "checksum_db", "licences", "facts", "policy", "record", "commit"];
     private static readonly string[] SpanNames = [.. StepNames.Select(step => "admission." + step)];
     private static readonly KeyValuePair<string, object?>[][] StepTags = [.. StepNames.Select(step => GatewayTelemetry.Tag("step", step))];
 

@@ -20,3 +20,9 @@ public enum ChecksumDbOutcome
 
 /// <summary>What the checksum database says about one module version; <see cref="Reason"/> is in the go user's words.</summary>
 public sealed record ChecksumDbVerdict(ChecksumDbOutcome Outcome, string Reason, string? Database = null, TreeHead? Tree = null, long? RecordId = null);
+
+/// <summary>
+/// The checksum database's answer before the fetched files are compared with it: a final <see cref="Verdict"/> (skipped,
+/// unavailable, forked, refuted), or the <see cref="Record"/> proven included in <see cref="Tree"/>.
+/// </summary>
+public sealed record ChecksumDbLookup(ChecksumDbVerdict? Verdict, TreeHead? Tree = null, LookupRecord? Record = null);

@@ -1,4 +1,5 @@
 using SecureGateway.Coordination;
+using SecureGateway.Data.ChecksumDb;
 using SecureGateway.Modules;
 using SecureGateway.Observability;
 using SecureGateway.Upstream;
@@ -32,49 +33,73 @@ public sealed partial class ChecksumDbVerifier(
 
     public void Dispose() => headLock.Dispose();
 
-    public async Task<ChecksumDbVerdict> VerifyAsync(ModuleVersion module, string zipHash, string goModHash, CancellationToken cancellationToken)
-    {
-        var verdict = await VerifyUncountedAsync(module, zipHash, goModHash, cancellationToken);
-        ChecksumDbMetrics.Looked(verdict.Outcome);
-        return verdict;
-    }
-
-    private async Task<ChecksumDbVerdict> VerifyUncountedAsync(ModuleVersion module, string zipHash, string goModHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// The checksum DB's record of <paramref name="module"/>, proven included in a signed tree consistent with the
+    /// trusted head. It needs nothing fetched, so it runs while the version's files are: <see cref="Check"/> then compares
+    /// their hashes with it.
+    /// </summary>
+    public async Task<ChecksumDbLookup> LookUpAsync(ModuleVersion module, CancellationToken cancellationToken)
     {
         if (settings.Disabled)
         {
-            return new(ChecksumDbOutcome.Skipped, "not in checksum DB: verification is off (Gateway:SumDb=off)");
+            return new(new(ChecksumDbOutcome.Skipped, "not in checksum DB: verification is off (Gateway:SumDb=off)"));
         }
 
         if (PrivatePatternFor(module.Path) is { } pattern)
         {
-            return new(ChecksumDbOutcome.Skipped, $"not in checksum DB: private pattern {pattern}");
+            return new(new(ChecksumDbOutcome.Skipped, $"not in checksum DB: private pattern {pattern}"));
         }
 
         try
         {
-            if (await heads.ActiveForkAsync(settings.Name, cancellationToken) is { } fork)
-            {
-                return Forked(fork.Id);
-            }
-
-            return await LookupAsync(module, zipHash, goModHash, cancellationToken);
+            // The trusted head and the fork alarm are read while the lookup travels: one database round trip in its shadow.
+            var state = heads.StateAsync(settings.Name, cancellationToken);
+            var lookup = FetchLookupAsync(module, cancellationToken);
+            await Task.WhenAll(state, lookup);
+            var (fork, trusted) = await state;
+            return fork is not null ? new(Forked(fork.Id)) : await ProveAsync(module, await lookup, trusted, cancellationToken);
         }
         catch (ChecksumDbUnavailableException e)
         {
             LogUnavailable(module, e.Message);
-            return new(ChecksumDbOutcome.Unavailable, $"unavailable: {e.Message}; {module} is not admitted until it can be verified, try again later");
+            return new(new(ChecksumDbOutcome.Unavailable, $"unavailable: {e.Message}; {module} is not admitted until it can be verified, try again later"));
         }
     }
 
-    private async Task<ChecksumDbVerdict> LookupAsync(ModuleVersion module, string zipHash, string goModHash, CancellationToken cancellationToken)
+    /// <summary>The verdict on the fetched files' hashes against what <see cref="LookUpAsync"/> proved.</summary>
+    public ChecksumDbVerdict Check(ChecksumDbLookup lookup, ModuleVersion module, string zipHash, string goModHash)
+    {
+        ArgumentNullException.ThrowIfNull(lookup);
+        var verdict = lookup.Verdict ?? Compare(lookup.Tree!, lookup.Record!, module, zipHash, goModHash);
+        ChecksumDbMetrics.Looked(verdict.Outcome);
+        return verdict;
+    }
+
+    private ChecksumDbVerdict Compare(TreeHead tree, LookupRecord record, ModuleVersion module, string zipHash, string goModHash)
+    {
+        var mismatches = new List<string>();
+        CompareHash(module, "zip", zipHash, record.HashFor(module.Path, module.Version, goMod: false), mismatches);
+        CompareHash(module, "go.mod", goModHash, record.HashFor(module.Path, module.Version, goMod: true), mismatches);
+        return mismatches.Count > 0
+            ? Refuted(string.Join("\n", mismatches))
+            : new(ChecksumDbOutcome.Verified, $"checksum DB {settings.Name}: record {record.Id} in tree {tree.N}", settings.Name, tree, record.Id);
+    }
+
+    private async Task<(UpstreamFetch Fetch, byte[] Body)> FetchLookupAsync(ModuleVersion module, CancellationToken cancellationToken)
     {
         var lookupPath = $"lookup/{ModuleEscaping.EscapePath(module.Path)}@{ModuleEscaping.EscapeVersion(module.Version)}";
         using var body = new MemoryStream();
         var fetch = await database.FetchAsync(lookupPath, body, MaxLookupBytes, cancellationToken);
+        return (fetch, body.ToArray());
+    }
+
+    private async Task<ChecksumDbLookup> ProveAsync(
+        ModuleVersion module, (UpstreamFetch Fetch, byte[] Body) lookup, ChecksumDbHead? trusted, CancellationToken cancellationToken)
+    {
+        var fetch = lookup.Fetch;
         if (fetch.Status == UpstreamStatus.NotFound)
         {
-            return Refuted($"not in checksum DB {settings.Name}: {fetch.Detail} (a private module belongs in Gateway:NoSumDb)");
+            return new(Refuted($"not in checksum DB {settings.Name}: {fetch.Detail} (a private module belongs in Gateway:NoSumDb)"));
         }
 
         if (!fetch.IsOk)
@@ -86,28 +111,30 @@ public sealed partial class ChecksumDbVerifier(
         TreeHead tree;
         try
         {
-            record = LookupRecord.Parse(body.ToArray());
+            record = LookupRecord.Parse(lookup.Body);
             var note = Notes.Open(record.SignedNote, [settings.Verifier!]);
             tree = TreeHead.Parse(System.Text.Encoding.UTF8.GetBytes(note.Text));
         }
         catch (NoteException e) when (e.Failure is NoteFailure.Unverified or NoteFailure.InvalidSignature or NoteFailure.AmbiguousKey)
         {
-            return Refuted($"checksum DB {settings.Name}: signed tree head does not verify: {e.Message}");
+            return new(Refuted($"checksum DB {settings.Name}: signed tree head does not verify: {e.Message}"));
         }
         catch (Exception e) when (e is FormatException or NoteException)
         {
             throw new ChecksumDbUnavailableException($"checksum DB {settings.Name} answered a malformed lookup for {module}: {e.Message}");
         }
 
-        var headCheck = await CheckHeadAsync(tree, record.SignedNote, cancellationToken);
+        var headCheck = trusted is not null && heads.SignedTree(trusted) == tree
+            ? null // the trusted head itself, the usual case between two growths of the tree: nothing to prove or store
+            : await CheckHeadAsync(tree, record.SignedNote, cancellationToken);
         if (headCheck is not null)
         {
-            return headCheck;
+            return new(headCheck);
         }
 
         if (record.Id >= tree.N)
         {
-            return Refuted($"checksum DB {settings.Name}: record {record.Id} is not in the signed tree of size {tree.N}");
+            return new(Refuted($"checksum DB {settings.Name}: record {record.Id} is not in the signed tree of size {tree.N}"));
         }
 
         try
@@ -126,16 +153,11 @@ public sealed partial class ChecksumDbVerifier(
             }
             catch (TlogException e)
             {
-                return Refuted($"checksum DB {settings.Name}: record {record.Id} for {module} is not proven in tree {tree.N}: {e.Message}");
+                return new(Refuted($"checksum DB {settings.Name}: record {record.Id} for {module} is not proven in tree {tree.N}: {e.Message}"));
             }
         }
 
-        var mismatches = new List<string>();
-        CompareHash(module, "zip", zipHash, record.HashFor(module.Path, module.Version, goMod: false), mismatches);
-        CompareHash(module, "go.mod", goModHash, record.HashFor(module.Path, module.Version, goMod: true), mismatches);
-        return mismatches.Count > 0
-            ? Refuted(string.Join("\n", mismatches))
-            : new(ChecksumDbOutcome.Verified, $"checksum DB {settings.Name}: record {record.Id} in tree {tree.N}", settings.Name, tree, record.Id);
+        return new(null, tree, record);
     }
 
     private static async Task ProveRecordAsync(TreeHead tree, LookupRecord record, ITileReader tileReader, CancellationToken cancellationToken)
@@ -156,12 +178,12 @@ public sealed partial class ChecksumDbVerifier(
             // Another gateway process on the same database may be comparing and advancing the head right now: read the
             // trusted head (and the fork alarm it may have raised meanwhile) only once it is done.
             await using var held = await locks.AcquireAsync("checksum-db-head:" + settings.Name, cancellationToken);
-            if (await heads.ActiveForkAsync(settings.Name, cancellationToken) is { } fork)
+            var (fork, trusted) = await heads.StateAsync(settings.Name, cancellationToken);
+            if (fork is not null)
             {
                 return Forked(fork.Id);
             }
 
-            var trusted = await heads.TrustedAsync(settings.Name, cancellationToken);
             if (trusted is null)
             {
                 await heads.AdvanceAsync(settings.Name, seen, seenNote, cancellationToken);

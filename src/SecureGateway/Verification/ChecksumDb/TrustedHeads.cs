@@ -25,6 +25,22 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, Aud
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var lastReset = await LastEventAsync(db, database, [AuditEventKinds.ChecksumDbHeadReset], cancellationToken);
+        return await TrustedSinceAsync(db, database, lastReset, cancellationToken);
+    }
+
+    /// <summary>
+    /// The open fork alarm, or else the trusted head (<see cref="TrustedAsync"/>), in one go: what every admission's
+    /// checksum-DB lookup compares its head with.
+    /// </summary>
+    public async Task<(AuditEvent? Fork, ChecksumDbHead? Trusted)> StateAsync(string database, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var last = await LastEventAsync(db, database, [AuditEventKinds.ChecksumDbFork, AuditEventKinds.ChecksumDbHeadReset], cancellationToken);
+        return last?.Kind == AuditEventKinds.ChecksumDbFork ? (last, null) : (null, await TrustedSinceAsync(db, database, last, cancellationToken));
+    }
+
+    private static async Task<ChecksumDbHead?> TrustedSinceAsync(AuditDbContext db, string database, AuditEvent? lastReset, CancellationToken cancellationToken)
+    {
         var trusted = await db.ChecksumDbHeads.AsNoTracking()
             .Where(h => h.Database == database && (lastReset == null || h.VerifiedAt > lastReset.Time))
             .OrderByDescending(h => h.TreeSize)

@@ -1,0 +1,43 @@
+using SecureGateway.Modules;
+using SecureGateway.Observability;
+using SecureGateway.Verification.ChecksumDb;
+
+namespace SecureGateway.Admission;
+
+/// <summary>
+/// The checksum-DB lookup of a version being admitted, started with the fetch of its files since it needs none of them.
+/// An admission that ends without its answer (the fetch failed) stops it and waits for it, so no database or network
+/// work outlives the admission.
+/// </summary>
+internal sealed class ChecksumDbLookupRun : IAsyncDisposable
+{
+    private readonly CancellationTokenSource stop;
+
+    private ChecksumDbLookupRun(CancellationTokenSource stop, Task<ChecksumDbLookup> task) => (this.stop, Task) = (stop, task);
+
+    public Task<ChecksumDbLookup> Task { get; }
+
+    public static ChecksumDbLookupRun Start(ChecksumDbVerifier verifier, ModuleVersion module, AdmissionRun run, CancellationToken cancellationToken)
+    {
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        return new(stop, LookUpAsync(verifier, module, run, stop.Token));
+    }
+
+    private static async Task<ChecksumDbLookup> LookUpAsync(ChecksumDbVerifier verifier, ModuleVersion module, AdmissionRun run, CancellationToken cancellationToken)
+    {
+        using var step = run.Step(AdmissionStep.ChecksumDb);
+        return await verifier.LookUpAsync(module, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!Task.IsCompleted)
+        {
+            await stop.CancelAsync();
+        }
+
+        // Its failure, if any, reached the admission that awaited it; an unneeded lookup's failure matters to no one.
+        await Task.ContinueWith(static lookup => _ = lookup.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        stop.Dispose();
+    }
+}
