@@ -31,9 +31,16 @@ public sealed class ServingDecisions
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, CurrentDecision>> modules = new(StringComparer.Ordinal);
     private volatile bool loaded;
+    private long changes;
 
     /// <summary>False until the first full load: before it, nothing can be answered from memory.</summary>
     public bool Loaded => loaded;
+
+    /// <summary>
+    /// Grows with every decision that becomes current, after it is visible here: an answer built from these decisions
+    /// (read after this count) is current as long as the count has not moved.
+    /// </summary>
+    public long Changes => Interlocked.Read(ref changes);
 
     public int Count => modules.Values.Sum(versions => versions.Count);
 
@@ -59,6 +66,7 @@ public sealed class ServingDecisions
             {
                 if (versions.TryAdd(module.Version, decision))
                 {
+                    Interlocked.Increment(ref changes);
                     return true;
                 }
             }
@@ -68,6 +76,7 @@ public sealed class ServingDecisions
             }
             else if (versions.TryUpdate(module.Version, decision, known))
             {
+                Interlocked.Increment(ref changes);
                 return true;
             }
         }

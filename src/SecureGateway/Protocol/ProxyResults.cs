@@ -15,6 +15,9 @@ internal static class ProxyResults
     public static IResult Text(int status, string message) =>
         WithCacheControl(TypedResults.Text(message + "\n", "text/plain; charset=utf-8", statusCode: status), "no-store");
 
+    /// <summary>A 200 with <paramref name="body"/>, written directly (the list answers: no range or conditional requests).</summary>
+    public static IResult Bytes(byte[] body, string contentType, string cacheControl) => new BytesResult(body, contentType, cacheControl);
+
     /// <summary><paramref name="inner"/> with a <c>Cache-Control</c> header, also on the 304 and 206 answers it may give.</summary>
     public static IResult WithCacheControl(IResult inner, string cacheControl) => new WithHeader(inner, "Cache-Control", cacheControl);
 
@@ -64,6 +67,19 @@ internal static class ProxyResults
         return result.RetryAfter is { } retryAfter
             ? new WithHeader(text, "Retry-After", ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture))
             : text;
+    }
+
+    private sealed class BytesResult(byte[] body, string contentType, string cacheControl) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = contentType;
+            response.ContentLength = body.Length;
+            response.Headers.CacheControl = cacheControl;
+            return HttpMethods.IsHead(httpContext.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
+        }
     }
 
     private sealed class WithHeader(IResult inner, string name, string value) : IResult

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SecureGateway.Admission;
+using SecureGateway.Policy;
 using SecureGateway.Upstream;
 
 namespace SecureGateway.Protocol;
@@ -7,9 +8,18 @@ namespace SecureGateway.Protocol;
 /// <summary>An upstream's answer to <c>@v/list</c> or <c>@latest</c>: the versions it names, and the body when it is passed on.</summary>
 public sealed record UpstreamAnswer(UpstreamFetch Fetch, IReadOnlyList<string> Versions, byte[] Body)
 {
+    /// <summary>The last list answer built on this one; it lives and is evicted with it.</summary>
+    internal BuiltList? Built { get; set; }
+
     /// <summary>Roughly what the answer holds in memory: its body and its version strings with their object headers.</summary>
     public long Size => 64 + Body.Length + Versions.Sum(v => 48L + (2L * v.Length));
 }
+
+/// <summary>
+/// A <c>@v/list</c> answer as sent, with what it was built from: the current decisions as of <see cref="ServingChanges"/>,
+/// the live policy bundle (its denylist), and the time until which no refusal among the module's versions lapses.
+/// </summary>
+internal sealed record BuiltList(long ServingChanges, PolicyBundle? Bundle, DateTimeOffset ValidUntil, byte[] Body);
 
 /// <summary>
 /// The upstream's answers to <c>@v/list</c> and <c>@latest</c>, unfiltered, kept for <c>Gateway:ListCacheTime</c>: CI fleets ask

@@ -21,10 +21,21 @@ public sealed class VersionQueries(UpstreamListCache upstreamAnswers, GatewaySto
     public const string Latest = "@latest";
     private const long MaxListBytes = 16 << 20;
     private const long MaxLatestBytes = 1 << 20;
+    private const string ListContentType = "text/plain; charset=utf-8";
 
     public async Task<IResult> ListAsync(string modulePath, CancellationToken cancellationToken)
     {
         var upstream = await upstreamAnswers.GetAsync(modulePath, List, cancellationToken);
+
+        // Read before the decisions: a decision applied while the answer is built moves the count, so it is built again.
+        var changes = serving.Changes;
+        var bundle = policy.Current;
+        var now = time.GetUtcNow();
+        if (upstream.Built is { } built && built.ServingChanges == changes && ReferenceEquals(built.Bundle, bundle) && now < built.ValidUntil)
+        {
+            return ProxyResults.Bytes(built.Body, ListContentType, upstreamAnswers.CacheControl);
+        }
+
         var cached = Admitted(modulePath).Where(v => !ModuleVersions.IsPseudoVersion(v)).ToList();
         if (!upstream.Fetch.IsOk && (upstream.Fetch.Status == UpstreamStatus.NotFound || cached.Count == 0))
         {
@@ -32,9 +43,13 @@ public sealed class VersionQueries(UpstreamListCache upstreamAnswers, GatewaySto
         }
 
         var admissible = Admissible(modulePath, upstream.Versions.Union(cached));
-        return ProxyResults.WithCacheControl(
-            TypedResults.Text(string.Concat(admissible.Order(Comparer<string>.Create(SemanticVersion.Compare)).Select(v => v + "\n")), "text/plain; charset=utf-8"),
-            upstreamAnswers.CacheControl);
+        var body = Encoding.UTF8.GetBytes(string.Concat(admissible.Order(Comparer<string>.Create(SemanticVersion.Compare)).Select(v => v + "\n")));
+        if (upstream.Fetch.IsOk)
+        {
+            upstream.Built = new BuiltList(changes, bundle, NextLapse(modulePath, now), body);
+        }
+
+        return ProxyResults.Bytes(body, ListContentType, upstreamAnswers.CacheControl);
     }
 
     public async Task<IResult> LatestAsync(string modulePath, CancellationToken cancellationToken)
@@ -74,6 +89,14 @@ public sealed class VersionQueries(UpstreamListCache upstreamAnswers, GatewaySto
             File.Exists(info) ? TypedResults.PhysicalFile(info, "application/json") : TypedResults.Json(new Dictionary<string, string> { ["Version"] = latest }),
             upstreamAnswers.CacheControl);
     }
+
+    /// <summary>When the first of the module's refusals lapses (its version is listed again, to be decided afresh).</summary>
+    private DateTimeOffset NextLapse(string modulePath, DateTimeOffset now) =>
+        serving.VersionsOf(modulePath).Values
+            .Where(d => !d.Admits && d.RedecideAfter > now)
+            .Select(d => d.RedecideAfter!.Value)
+            .DefaultIfEmpty(DateTimeOffset.MaxValue)
+            .Min();
 
     /// <summary>Versions of the module whose current decision admits them.</summary>
     private IEnumerable<string> Admitted(string modulePath) =>

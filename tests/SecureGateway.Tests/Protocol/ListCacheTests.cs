@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SecureGateway.Policy;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
 
@@ -95,6 +97,21 @@ public sealed class ListCacheTests : IAsyncLifetime
 
         Assert.Equal("v1.0.0\n", await gateway.Http.GetStringAsync(ListPath.TrimStart('/')));
         Assert.Equal("v1.0.0", (await gateway.Http.GetFromJsonAsync<VersionInfo>($"{Module}/@latest"))!.Version);
+        Assert.Equal(1, upstream.RequestCount(ListPath));
+    }
+
+    [Fact]
+    public async Task List_DenylistedAfterAnswered_GoneWithTheNewBundle()
+    {
+        var policies = TempDirectory.Create("policies");
+        File.WriteAllText(Path.Combine(policies, "no-opinion.js"), "function rule(facts, config) { return null; }\n");
+        await using var gatewayWithPolicies = await GatewayInstance.StartAsync(upstream.Url, extraArguments: $"--Gateway:PolicyDir={policies}");
+        Assert.Equal("v1.0.0\nv1.1.0\n", await gatewayWithPolicies.Http.GetStringAsync(ListPath.TrimStart('/')));
+
+        File.WriteAllText(Path.Combine(policies, "denylist.txt"), $"{Module} =v1.1.0\n");
+        await gatewayWithPolicies.Services.GetRequiredService<LivePolicy>().ReloadAsync(CancellationToken.None);
+
+        Assert.Equal("v1.0.0\n", await gatewayWithPolicies.Http.GetStringAsync(ListPath.TrimStart('/')));
         Assert.Equal(1, upstream.RequestCount(ListPath));
     }
 

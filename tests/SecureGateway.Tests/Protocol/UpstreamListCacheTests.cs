@@ -1,5 +1,6 @@
 using SecureGateway.Protocol;
 using SecureGateway.Tests.Facts;
+using SecureGateway.Tests.Ledger;
 using SecureGateway.Upstream;
 
 namespace SecureGateway.Tests.Protocol;
@@ -51,6 +52,8 @@ public sealed class UpstreamListCacheTests
 
         var first = await cache.GetAsync(Module, VersionQueries.List, CancellationToken.None);
         var second = await cache.GetAsync(Module, VersionQueries.List, CancellationToken.None);
+        // The refresh starts on the thread pool; the fetch it makes is held, so no later one can join it meanwhile.
+        await Eventually.HoldsAsync(() => Task.FromResult(upstream.Fetches >= 2), "the refresh reached the upstream");
         var fetchesWhileRefreshing = upstream.Fetches;
         release.SetResult();
 
