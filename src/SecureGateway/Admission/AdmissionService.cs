@@ -112,6 +112,7 @@ public sealed partial class AdmissionService(
 
         try
         {
+            using var claiming = run.Step(AdmissionStep.Claim);
             await using var fetching = await locks.FetchingAsync(module, cancellationToken);
 
             // Under the lock the database is the truth: another process may have decided while this one waited.
@@ -121,15 +122,21 @@ public sealed partial class AdmissionService(
                 serving.Apply(previous);
                 if (!(previous.RedecideAfter <= time.GetUtcNow()))
                 {
+                    claiming.Dispose();
                     return previous.Outcome != DecisionOutcome.Admitted ? AdmissionResult.From(previous)
                         : storage.Cache.Contains(module) ? AdmissionResult.Admitted
                         : await RefetchAdmittedAsync(module, previous, run, cancellationToken);
                 }
             }
 
-            if (await RevokedByRangeAsync(module, previous, run, cancellationToken) is { } revoked)
+            // A version in a revoked range is refused before anything is fetched, unless a reviewer asked for this version
+            // to be decided afresh after the range was revoked.
+            var reconsidered = previous is { Actor: not GatewayActor, RedecideAfter: not null } ? previous.Time : (DateTimeOffset?)null;
+            var revocation = await ranges.BlockingAsync(module, reconsidered, cancellationToken);
+            claiming.Dispose();
+            if (revocation is not null)
             {
-                return revoked;
+                return await RefuseRevokedAsync(module, previous, revocation, run, cancellationToken);
             }
 
             var source = upstreams.For(module.Path);
@@ -148,7 +155,7 @@ public sealed partial class AdmissionService(
             }
 
             var (decision, unavailable) = fetchFailure is null
-                ? await DecideAsync(module, source, staged, lookup.Task, requestedBy, run, cancellationToken)
+                ? await DecideAsync(module, source, staged, lookup.Task, previous is not null, requestedBy, run, cancellationToken)
                 : (NewDecision(module, source, DecisionOutcome.Denied, [fetchFailure.Message], redecideAfter: Cooldown()), null);
             if (unavailable is not null)
             {
@@ -206,18 +213,10 @@ public sealed partial class AdmissionService(
         }
     }
 
-    /// <summary>
-    /// A version in a revoked range is refused before anything is fetched, unless a reviewer asked for this version to be
-    /// decided afresh after the range was revoked.
-    /// </summary>
-    private async Task<AdmissionResult?> RevokedByRangeAsync(ModuleVersion module, Decision? previous, AdmissionRun run, CancellationToken cancellationToken)
+    /// <summary>Records the denial of a version in <paramref name="revocation"/>'s range, unless an act came meanwhile.</summary>
+    private async Task<AdmissionResult> RefuseRevokedAsync(
+        ModuleVersion module, Decision? previous, RangeRevocation revocation, AdmissionRun run, CancellationToken cancellationToken)
     {
-        var reconsidered = previous is { Actor: not GatewayActor, RedecideAfter: not null } ? previous.Time : (DateTimeOffset?)null;
-        if (await ranges.BlockingAsync(module, reconsidered, cancellationToken) is not { } revocation)
-        {
-            return null;
-        }
-
         var (denial, superseded) = await RecordUnlessActedOnAsync(module, previous, SuccessorDecision.Of(
             previous, module, DecisionOutcome.Denied, [$"revoked by {revocation.Actor}: {revocation.Justification}"], revocation.Actor, revocation.Justification),
             cancellationToken);
@@ -314,8 +313,8 @@ public sealed partial class AdmissionService(
     /// reason nothing can be decided now (a source is unavailable): the gateway does not admit what it cannot check.
     /// </summary>
     private async Task<(Decision? Decision, AdmissionResult? Unavailable)> DecideAsync(
-        ModuleVersion module, IUpstream source, StagedModule staged, Task<ChecksumDbLookup> lookup, string? requestedBy, AdmissionRun run,
-        CancellationToken cancellationToken)
+        ModuleVersion module, IUpstream source, StagedModule staged, Task<ChecksumDbLookup> lookup, bool decidedBefore, string? requestedBy,
+        AdmissionRun run, CancellationToken cancellationToken)
     {
         ModuleVerification verification;
         using (run.Step(AdmissionStep.Verify))
@@ -358,7 +357,7 @@ public sealed partial class AdmissionService(
         ModuleFacts moduleFacts;
         using (run.Step(AdmissionStep.Facts))
         {
-            moduleFacts = await facts.CollectAsync(module, licences, verification, sumdb, bundle, requestedBy, cancellationToken);
+            moduleFacts = await facts.CollectAsync(module, licences, decidedBefore, verification, sumdb, bundle, requestedBy, cancellationToken);
         }
 
         PolicyDecision verdict;

@@ -32,13 +32,16 @@ public sealed class FactsCollector(
     public static IReadOnlyList<DetectedLicence> DetectLicences(ModuleVersion module, StagedModule staged) =>
         [.. LicenceDetector.Default.Detect(staged.PathOf(ArtefactKind.Zip), $"{module.Path}@{module.Version}/").Select(l => new DetectedLicence(l.Spdx, l.File, l.Confidence))];
 
-    /// <summary>The facts for <paramref name="module"/>; the sources are asked at once (each is its own database query or request).</summary>
+    /// <summary>
+    /// The facts for <paramref name="module"/>; the sources are asked at once (each is its own database query or request).
+    /// A version never decided before was first seen now, which needs no query.
+    /// </summary>
     public async Task<ModuleFacts> CollectAsync(
-        ModuleVersion module, IReadOnlyList<DetectedLicence> detected, ModuleVerification verification, ChecksumDbVerdict sumdb,
+        ModuleVersion module, IReadOnlyList<DetectedLicence> detected, bool decidedBefore, ModuleVerification verification, ChecksumDbVerdict sumdb,
         PolicyBundle bundle, string? requestedBy, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var firstSeenTask = decisions.FirstSeenAsync(module.Path, module.Version, cancellationToken);
+        var firstSeenTask = decidedBefore ? decisions.FirstSeenAsync(module.Path, module.Version, cancellationToken) : Task.FromResult<DateTimeOffset?>(now);
         var timesTask = PublicationAsync(module, sumdb, cancellationToken);
         var knownTask = vulnerabilities.FindAsync(module.Path, module.Version, cancellationToken);
         var repositoryTask = repositories.GetAsync(module.Path, cancellationToken);

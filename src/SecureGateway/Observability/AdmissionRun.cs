@@ -10,6 +10,9 @@ namespace SecureGateway.Observability;
 /// <summary>The steps of an admission; each is a histogram series and a child span.</summary>
 internal enum AdmissionStep
 {
+    /// <summary>The version's cross-process lock, its latest decision and any revoked range read under it.</summary>
+    Claim,
+
     /// <summary>.info, .mod and .zip from upstream into staging.</summary>
     Fetch,
 
@@ -53,13 +56,13 @@ internal sealed class AdmissionRun : IDisposable
         "securegateway.admission.duration", "s", "Whole admission runs, by outcome", advice: GatewayTelemetry.SecondsBuckets);
 
     private static readonly Histogram<double> StepDuration = GatewayTelemetry.Meter.CreateHistogram(
-        "securegateway.admission.step.duration", "s", "Admission steps (fetch, verify, checksum_db, licences, facts, policy, record, commit); checksum_db overlaps fetch and verify, licences overlaps checksum_db",
+        "securegateway.admission.step.duration", "s", "Admission steps (claim, fetch, verify, checksum_db, licences, facts, policy, record, commit); checksum_db overlaps fetch and verify, licences overlaps checksum_db",
         advice: GatewayTelemetry.SecondsBuckets);
 
     private static readonly Counter<long> PolicyErrors = GatewayTelemetry.Meter.CreateCounter<long>(
         "securegateway.policy.errors", "{error}", "Rules that threw, looped, exceeded a limit or returned garbage, by rule");
 
-    private static readonly string[] StepNames = ["fetch", "verify", "checksum_db", "licences", "facts", "policy", "record", "commit"];
+    private static readonly string[] StepNames = ["claim", "fetch", "verify", "checksum_db", "licences", "facts", "policy", "record", "commit"];
     private static readonly string[] SpanNames = [.. StepNames.Select(step => "admission." + step)];
     private static readonly KeyValuePair<string, object?>[][] StepTags = [.. StepNames.Select(step => GatewayTelemetry.Tag("step", step))];
 
@@ -131,14 +134,19 @@ internal sealed class AdmissionRun : IDisposable
 
     public void Dispose() => activity?.Dispose();
 
-    public readonly struct StepTimer(AdmissionStep step, Activity? activity) : IDisposable
+    /// <summary>Ends at its first <see cref="Dispose"/>: a step may be ended early and still be disposed by its scope.</summary>
+    public sealed class StepTimer(AdmissionStep step, Activity? activity) : IDisposable
     {
         private readonly long started = Stopwatch.GetTimestamp();
+        private int ended;
 
         public void Dispose()
         {
-            StepDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, StepTags[(int)step]);
-            activity?.Dispose();
+            if (Interlocked.Exchange(ref ended, 1) == 0)
+            {
+                StepDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, StepTags[(int)step]);
+                activity?.Dispose();
+            }
         }
     }
 }

@@ -65,7 +65,7 @@ public sealed class VersionQueries(UpstreamListCache upstreamAnswers, GatewaySto
 
             if (Admissible(modulePath, [upstreamLatest]).Count == 1)
             {
-                return ProxyResults.WithCacheControl(TypedResults.Bytes(upstream.Body, "application/json"), upstreamAnswers.CacheControl);
+                return ProxyResults.Bytes(upstream.Body, "application/json", upstreamAnswers.CacheControl);
             }
         }
         else if (fetch.Status == UpstreamStatus.NotFound)

@@ -34,7 +34,7 @@ public sealed class AdmissionTracingTests
         // The checksum-DB lookup runs beside the fetch and verification, the licence classification beside its answer.
         var children = stopped.Where(a => a.ParentSpanId == admission.SpanId).Select(a => a.OperationName).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(
-            ["admission.checksum_db", "admission.commit", "admission.facts", "admission.fetch", "admission.licences", "admission.policy", "admission.record", "admission.verify"],
+            ["admission.checksum_db", "admission.claim", "admission.commit", "admission.facts", "admission.fetch", "admission.licences", "admission.policy", "admission.record", "admission.verify"],
             children);
     }
 }
