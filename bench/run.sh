@@ -6,6 +6,8 @@
 #   cached GET       wrk -t1 -c16 --latency: .zip (≈20 KB and ≈1 MB), .info, .mod from the gateway vs nginx serving
 #                    the same files; req/s and p99
 #   @v/list          the gateway vs the upstream (nginx)
+#   download ledger  cached GET of a zip with the ledger on vs a second gateway with it off, alternating
+#   policy           p50 of the repository bundle's evaluation (`policy bench`)
 #   hashing          the core's h1 of the large zip vs `unzip -p | sha256sum` over the same inflated bytes
 # The world (bench/SecureGateway.Bench): an upstream GOPROXY folder of a few hundred versions served by nginx, and the
 # test suite's checksum database holding their records (plus 100,000 filler records). The gateway runs in Release with
@@ -216,7 +218,27 @@ compare_get "GET .zip (1 MB)" /bench.example/medium/@v/v1.0.0.zip
 compare_get "GET .info" /bench.example/small1/@v/v1.0.0.info
 compare_get "GET .mod" /bench.example/small1/@v/v1.0.0.mod
 compare_get "GET @v/list" /bench.example/small1/@v/list
+
+echo "$SECONDS s: the download ledger's cost to cached GET (one client, ledger on vs off, alternating)" >&2
+ledger_on=$gateway; ledger_on_pid=$gateway_pid; ledger_on_name=$gateway_name
+start_gateway ledger-off --Gateway:DownloadLedger=false --Gateway:VulnDb:Source=off --Gateway:Index:Url=off --Gateway:GitHub:ApiUrl=off
+ledger_off=$gateway
+zip_path=/bench.example/small1/@v/v1.0.0.zip
+curl -sf -o /dev/null "$ledger_off$zip_path" || { echo "the gateway without ledger did not serve $zip_path" >&2; exit 1; }
+warm "$ledger_off$zip_path"
+on=(); off=()
+for _ in $(seq 1 "$repeat"); do
+  read -r -a r <<<"$(wrk_run "$ledger_on$zip_path")"; on+=("${r[0]}")
+  read -r -a r <<<"$(wrk_run "$ledger_off$zip_path")"; off+=("${r[0]}")
+done
+record "GET .zip (20 KB) req/s with the download ledger" "req/s" higher "$(median "${on[@]}")" "$(median "${off[@]}")" "the same gateway without it; goal ≥ 0.95"
 stop_gateway
+gateway=$ledger_on; gateway_pid=$ledger_on_pid; gateway_name=$ledger_on_name
+stop_gateway
+
+echo "$SECONDS s: policy evaluation" >&2
+policy_p50=$(dotnet "$gateway_dll" policy bench --dir "$work/policies" | sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p')
+record "policy evaluation p50, repository bundle" ms lower "$policy_p50" "" "policy bench, 10,000 evaluations; goal ≤ 0.5"
 
 echo "$SECONDS s: hashing" >&2
 large_zip="$work/up/bench.example/large/@v/v1.0.0.zip"

@@ -113,10 +113,14 @@ public sealed partial class AdmissionService(
         try
         {
             using var claiming = run.Step(AdmissionStep.Claim);
-            await using var fetching = await locks.FetchingAsync(module, cancellationToken);
+            using var fetching = await locks.FetchingAsync(module, cancellationToken);
 
-            // Under the lock the database is the truth: another process may have decided while this one waited.
-            var previous = await decisions.LatestAsync(module.Path, module.Version, cancellationToken);
+            // Under the lock the database is the truth: another process may have decided while this one waited. The
+            // module's range revocations are read alongside, for a version decided afresh.
+            var latest = decisions.LatestAsync(module.Path, module.Version, cancellationToken);
+            var revocations = ranges.OfModuleAsync(module.Path, cancellationToken);
+            await Task.WhenAll(latest, revocations);
+            var previous = await latest;
             if (previous is not null)
             {
                 serving.Apply(previous);
@@ -132,7 +136,7 @@ public sealed partial class AdmissionService(
             // A version in a revoked range is refused before anything is fetched, unless a reviewer asked for this version
             // to be decided afresh after the range was revoked.
             var reconsidered = previous is { Actor: not GatewayActor, RedecideAfter: not null } ? previous.Time : (DateTimeOffset?)null;
-            var revocation = await ranges.BlockingAsync(module, reconsidered, cancellationToken);
+            var revocation = RangeRevocations.Blocking(await revocations, module.Version, reconsidered);
             claiming.Dispose();
             if (revocation is not null)
             {
@@ -240,7 +244,7 @@ public sealed partial class AdmissionService(
     private async Task<(Decision? Recorded, AdmissionResult? Superseded)> RecordUnlessActedOnAsync(
         ModuleVersion module, Decision? previous, Decision decision, CancellationToken cancellationToken)
     {
-        await using (await locks.DecidingAsync(module, cancellationToken))
+        using (await locks.DecidingAsync(module, cancellationToken))
         {
             var latest = await decisions.LatestAsync(module.Path, module.Version, cancellationToken);
             if (latest is not null && latest.Id != previous?.Id)

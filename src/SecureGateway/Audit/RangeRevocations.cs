@@ -25,27 +25,27 @@ public sealed class RangeRevocations(IDbContextFactory<AuditDbContext> contexts,
             Evidence = JsonSerializer.Serialize(new Stored(range.ToString(), justification)),
         }, cancellationToken);
 
-    /// <summary>The latest range revocation of the module that contains the version and was made after <paramref name="after"/>; null if none.</summary>
-    public async Task<RangeRevocation?> BlockingAsync(ModuleVersion module, DateTimeOffset? after, CancellationToken cancellationToken)
+    /// <summary>Every range revocation of <paramref name="modulePath"/>, latest first (a module has a handful at most).</summary>
+    public async Task<IReadOnlyList<RangeRevocation>> OfModuleAsync(string modulePath, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var recorded = await db.Events.AsNoTracking()
-            .Where(e => e.Kind == AuditEventKinds.RevokeRange && e.Subject == module.Path && (after == null || e.Time > after))
+            .Where(e => e.Kind == AuditEventKinds.RevokeRange && e.Subject == modulePath)
             .OrderByDescending(e => e.Id)
             .ToListAsync(cancellationToken);
-        foreach (var revocation in recorded)
-        {
-            if (revocation.Evidence is not null
-                && JsonSerializer.Deserialize<Stored>(revocation.Evidence) is { } stored
-                && VersionRange.Parse(stored.Range, out _) is { } range
-                && range.Contains(module.Version))
-            {
-                return new(revocation.Id, revocation.Time, revocation.Actor, range, stored.Justification);
-            }
-        }
-
-        return null;
+        return
+        [
+            .. recorded
+                .Select(e => e.Evidence is not null && JsonSerializer.Deserialize<Stored>(e.Evidence) is { } stored && VersionRange.Parse(stored.Range, out _) is { } range
+                    ? new RangeRevocation(e.Id, e.Time, e.Actor, range, stored.Justification)
+                    : null)
+                .OfType<RangeRevocation>(),
+        ];
     }
+
+    /// <summary>The latest of <paramref name="revocations"/> that contains the version and was made after <paramref name="after"/>; null if none.</summary>
+    public static RangeRevocation? Blocking(IReadOnlyList<RangeRevocation> revocations, string version, DateTimeOffset? after) =>
+        revocations.FirstOrDefault(r => (after is null || r.Time > after) && r.Range.Contains(version));
 
     private sealed record Stored(string Range, string Justification);
 }

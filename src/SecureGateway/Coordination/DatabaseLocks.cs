@@ -53,8 +53,12 @@ public sealed class DatabaseLocks(AuditDatabase database)
     private static long Key(string name) => BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
 }
 
-/// <summary>A held <see cref="DatabaseLocks"/> lock; disposing releases it (closing the connection would too).</summary>
-public sealed class DatabaseLock : IAsyncDisposable
+/// <summary>
+/// A held <see cref="DatabaseLocks"/> lock (closing its connection would release it too). <see cref="DisposeAsync"/> releases it and waits for the database to confirm;
+/// <see cref="Dispose"/> sends the release without waiting, for a caller whose answer should not wait one more round
+/// trip (the lock is free a moment later, and with the connection should the process end first).
+/// </summary>
+public sealed class DatabaseLock : IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlConnection connection;
     private readonly long key;
@@ -64,6 +68,8 @@ public sealed class DatabaseLock : IAsyncDisposable
         this.connection = connection;
         this.key = key;
     }
+
+    public void Dispose() => _ = DisposeAsync().AsTask();
 
     public async ValueTask DisposeAsync()
     {
