@@ -28,12 +28,16 @@ public static class GatewayApp
     private const string DefaultUrls = "http://localhost:8080";
     private const int MaxRequestLineBytes = 64 * 1024;
 
-    /// <summary>The application, not yet started: call <see cref="StartDatabaseAsync"/> before serving.</summary>
-    public static WebApplication Create(string[] args)
+    /// <summary>
+    /// The application, not yet started: call <see cref="StartDatabaseAsync"/> before serving. <paramref name="overrides"/>
+    /// runs after the gateway's own registrations, so a test can replace a service (the clock) in the real composition.
+    /// </summary>
+    public static WebApplication Create(string[] args, Action<IServiceCollection>? overrides = null)
     {
         // appsettings.json ships beside the binary; relative data and policy paths are resolved from the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddGateway();
+        overrides?.Invoke(builder.Services);
         var app = builder.Build();
         app.UseStatusCodePages(ProxyResults.ExplainEmptyAsync);
         app.Logger.LogChecksumDb(app.Services.GetRequiredService<SumDbSettings>(), app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.NoSumDb);

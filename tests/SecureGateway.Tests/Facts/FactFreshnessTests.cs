@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
@@ -16,17 +17,18 @@ public sealed class FactFreshnessTests
 {
     private const string Module = "example.com/permissive";
     private static readonly DateTimeOffset LongAgo = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan SyncInterval = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan Cooldown = TimeSpan.FromHours(1);
 
     [Fact]
     public async Task VulnDbNeverSynced_QuarantinedNamingTheData_ReadyzDegraded_AdmittedAfterSyncAndCooldown()
     {
         await using var upstream = StaticGoProxyServer.Start(Layout().RootDirectory);
         var vulnDb = Path.Combine(TempDirectory.Create("vulndb"), "not-there-yet");
-        await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments:
-        [
-            $"--Gateway:PolicyDir={Repository.CopyOfPolicies()}", $"--Gateway:VulnDb:Source={vulnDb}", "--Gateway:VulnDb:Interval=00:00:01",
-            "--Gateway:RefusalCooldown=00:00:02",
-        ]);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var gateway = await GatewayInstance.StartOnClockAsync(upstream.Url, time,
+            $"--Gateway:PolicyDir={Repository.CopyOfPolicies()}", $"--Gateway:VulnDb:Source={vulnDb}", $"--Gateway:VulnDb:Interval={SyncInterval}",
+            $"--Gateway:RefusalCooldown={Cooldown}");
 
         using var held = await gateway.Http.GetAsync(ZipPath);
         var body = await held.Content.ReadAsStringAsync();
@@ -42,8 +44,14 @@ public sealed class FactFreshnessTests
         Assert.Equal(JsonValueKind.String, quarantine.GetProperty("redecideAfter").ValueKind);
 
         new VulnDbLayout().WriteTo(vulnDb);
+        time.Advance(SyncInterval);
         await gateway.WaitForFactDataAsync();
-        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        using (var inCooldown = await gateway.Http.GetAsync(ZipPath))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, inCooldown.StatusCode);
+        }
+
+        time.Advance(Cooldown);
         using var client = GoClient.Fresh(gateway.BaseUrl);
         var admitted = Assert.Single(await client.DownloadJsonAsync($"{Module}@v1.0.0"));
 

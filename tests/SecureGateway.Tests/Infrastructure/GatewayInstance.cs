@@ -50,8 +50,20 @@ internal sealed class GatewayInstance : IAsyncDisposable
     /// off, the policy bundle has no opinion and no fact source is reached over the network, unless <paramref name="extraArguments"/> sets <c>--Gateway:SumDb</c> or
     /// <c>--Gateway:PolicyDir</c> (later arguments win).
     /// </summary>
-    public static async Task<GatewayInstance> StartAsync(
-        string upstream, string? dataDirectory = null, string? connectionString = null, params string[] extraArguments)
+    public static Task<GatewayInstance> StartAsync(
+        string upstream, string? dataDirectory = null, string? connectionString = null, params string[] extraArguments) =>
+        StartAsync(upstream, time: null, dataDirectory, connectionString, extraArguments);
+
+    /// <summary>
+    /// As <see cref="StartAsync(string, string?, string?, string[])"/>, with every timer and timestamp of the gateway on
+    /// <paramref name="time"/>: a <c>FakeTimeProvider</c> the test advances, so cool-downs, expiries and deadlines lapse when
+    /// the test says, not after real seconds.
+    /// </summary>
+    public static Task<GatewayInstance> StartOnClockAsync(string upstream, TimeProvider time, params string[] extraArguments) =>
+        StartAsync(upstream, time, dataDirectory: null, connectionString: null, extraArguments);
+
+    private static async Task<GatewayInstance> StartAsync(
+        string upstream, TimeProvider? time, string? dataDirectory, string? connectionString, string[] extraArguments)
     {
         dataDirectory ??= TempDirectory.Create("gateway-data");
         connectionString ??= await TestPostgres.CreateDatabaseAsync();
@@ -69,7 +81,13 @@ internal sealed class GatewayInstance : IAsyncDisposable
             "--Gateway:Index:Url=off",
             "--Gateway:GitHub:ApiUrl=off",
             .. extraArguments,
-        ]);
+        ], services =>
+        {
+            if (time is not null)
+            {
+                services.AddSingleton(time);
+            }
+        });
         await app.StartDatabaseAsync(CancellationToken.None);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();

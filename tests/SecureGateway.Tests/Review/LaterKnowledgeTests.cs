@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
 using SecureGateway.Tests.ChecksumDb;
@@ -104,7 +105,9 @@ public sealed class LaterKnowledgeTests
         layout.AddVersion(module, "v1.0.0", $"module {module}\n",
             GoProxyLayout.ModuleFiles(module, "v1.0.0", ("go.mod", $"module {module}\n"), ("a.go", "package a; func init() { steal() }\n")), LongAgo);
         await using var upstream = StaticGoProxyServer.Start(layout.RootDirectory);
-        await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments: [$"--Gateway:SumDb={sumdb.GoSumDb}", "--Gateway:RefusalCooldown=00:00:02"]);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var cooldown = TimeSpan.FromHours(1);
+        await using var gateway = await GatewayInstance.StartOnClockAsync(upstream.Url, time, $"--Gateway:SumDb={sumdb.GoSumDb}", $"--Gateway:RefusalCooldown={cooldown}");
 
         using (var client = GoClient.Fresh(gateway.BaseUrl))
         {
@@ -114,8 +117,9 @@ public sealed class LaterKnowledgeTests
         }
 
         File.WriteAllBytes(zip, honest);
+        time.Advance(cooldown / 2);
         Assert.Equal(HttpStatusCode.Forbidden, await ZipStatusAsync(gateway, module));
-        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        time.Advance(cooldown);
         using var after = GoClient.Fresh(gateway.BaseUrl);
         var admitted = Assert.Single(await after.DownloadJsonAsync($"{module}@v1.0.0"));
 
