@@ -83,8 +83,8 @@ public sealed partial class LedgerWriter(
             return await ledger.WaitToTakeAsync(stoppingToken);
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(idle);
+        using var idleTimer = new CancellationTokenSource(idle, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, idleTimer.Token);
         try
         {
             return await ledger.WaitToTakeAsync(timeout.Token);

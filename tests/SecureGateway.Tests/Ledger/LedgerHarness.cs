@@ -1,10 +1,14 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using SecureGateway.Ledger;
 using SecureGateway.Tests.Infrastructure;
 
 namespace SecureGateway.Tests.Ledger;
 
-/// <summary>A download ledger and its writer against a real database, with short intervals; not a whole gateway.</summary>
+/// <summary>
+/// A download ledger and its writer against a real database, not a whole gateway. Flush windows and retry intervals run
+/// on <see cref="Time"/>: they pass when the test advances it, never by themselves.
+/// </summary>
 internal sealed class LedgerHarness : IAsyncDisposable
 {
     private bool running;
@@ -12,16 +16,14 @@ internal sealed class LedgerHarness : IAsyncDisposable
     public LedgerHarness(AuditTestDatabase database, LedgerOptions? options = null, string? spoolDirectory = null)
     {
         Database = database;
-        Options = options ?? new LedgerOptions
-        {
-            FlushInterval = TimeSpan.FromMilliseconds(50),
-            RetryInterval = TimeSpan.FromMilliseconds(200),
-            WriteTimeout = TimeSpan.FromSeconds(5),
-        };
+        Options = options ?? new LedgerOptions();
         Spool = new LedgerSpool(spoolDirectory ?? Path.Combine(TempDirectory.Create("ledger"), "ledger-spool"));
-        Ledger = new DownloadLedger(Options, Spool, TimeProvider.System, NullLogger<DownloadLedger>.Instance);
-        Writer = new LedgerWriter(Ledger, Spool, new LedgerDatabase(() => database.ConnectionString), Options, TimeProvider.System, NullLogger<LedgerWriter>.Instance);
+        Ledger = new DownloadLedger(Options, Spool, Time, NullLogger<DownloadLedger>.Instance);
+        Writer = new LedgerWriter(Ledger, Spool, new LedgerDatabase(() => database.ConnectionString), Options, Time, NullLogger<LedgerWriter>.Instance);
     }
+
+    /// <summary>Starts at a whole second, so a time read back from PostgreSQL (microseconds) equals the one recorded.</summary>
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
     public AuditTestDatabase Database { get; }
 
@@ -47,6 +49,19 @@ internal sealed class LedgerHarness : IAsyncDisposable
             await Writer.StopAsync(CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// Lets time pass, a flush window or retry interval per look, until <paramref name="condition"/> holds: for steps whose
+    /// outcome, not timing, is under test.
+    /// </summary>
+    public Task AdvanceUntilAsync(Func<Task<bool>> condition, string what) =>
+        Eventually.HoldsAsync(
+            async () =>
+            {
+                Time.Advance(Options.FlushInterval > Options.RetryInterval ? Options.FlushInterval : Options.RetryInterval);
+                return await condition();
+            },
+            what);
 
     public void Record(int count, string module = "example.com/m", string client = "10.0.0.1")
     {

@@ -7,16 +7,21 @@ namespace SecureGateway.Tests.Ledger;
 public sealed class LedgerWriterTests
 {
     [Fact]
-    public async Task Record_DatabaseUp_WrittenInBatchesWithAllFields()
+    public async Task Record_BatchSizeReached_WrittenWithoutWaitingForTheFlushWindowWithAllFields()
     {
-        await using var harness = new LedgerHarness(await AuditTestDatabase.CreateAsync(), new LedgerOptions { BatchSize = 7, FlushInterval = TimeSpan.FromMilliseconds(50) });
-        await harness.StartAsync();
+        await using var harness = new LedgerHarness(await AuditTestDatabase.CreateAsync(), new LedgerOptions { BatchSize = 7 });
+        for (var i = 0; i < 20; i++)
+        {
+            harness.Record(1, client: $"10.0.0.{i}");
+        }
 
-        harness.Record(20);
         harness.Ledger.Record("example.com/odd", "v2.0.0", "mod", "alice", new string('x', 600) + "\0");
+
+        // The clock stands still: 21 distinct rows go out as three full batches of 7 on their size alone.
+        await harness.StartAsync();
         await Eventually.HoldsAsync(async () => await harness.Database.DownloadCountAsync() == 21, "21 pulls are written");
 
-        Assert.Equal(20, await harness.Database.ScalarAsync("SELECT sum(count) FROM downloads WHERE module = 'example.com/m' AND version = 'v1.0.0' AND kind = 'zip' AND client = '10.0.0.1' AND user_agent = 'Go-http-client/1.1'"));
+        Assert.Equal(20, await harness.Database.ScalarAsync("SELECT count(*) FROM downloads WHERE module = 'example.com/m' AND version = 'v1.0.0' AND kind = 'zip' AND client LIKE '10.0.0.%' AND user_agent = 'Go-http-client/1.1' AND count = 1"));
         Assert.Equal(512, await harness.Database.ScalarAsync("SELECT length(user_agent) FROM downloads WHERE client = 'alice' AND kind = 'mod'"));
         Assert.Equal(1, await harness.Database.ScalarAsync("SELECT count(*) FROM downloads WHERE time > now() - interval '1 minute' AND client = 'alice'"));
         Assert.Empty(harness.Spool.Pending());
@@ -26,17 +31,21 @@ public sealed class LedgerWriterTests
     public async Task Record_IdenticalPullsInOneBatch_OneRowWithTheirCountAndFirstAndLastTime()
     {
         var database = await AuditTestDatabase.CreateAsync();
-        await using var harness = new LedgerHarness(database, new LedgerOptions { FlushInterval = TimeSpan.FromMilliseconds(200) });
-        var before = DateTimeOffset.UtcNow;
-        harness.Record(40);
+        await using var harness = new LedgerHarness(database);
+        var before = harness.Time.GetUtcNow();
+        harness.Record(20);
+        harness.Time.Advance(TimeSpan.FromSeconds(1));
+        harness.Record(20);
         harness.Record(3, client: "alice");
         harness.Ledger.Record("example.com/m", "v1.0.0", "zip", "10.0.0.1", "curl/8");
         harness.Ledger.Record("example.com/m", "v1.0.0", "mod", "10.0.0.1", "Go-http-client/1.1");
-        var after = DateTimeOffset.UtcNow;
+        var after = harness.Time.GetUtcNow();
 
         await harness.StartAsync();
+        await Eventually.HoldsAsync(() => Task.FromResult(harness.Ledger.Queued == 0), "the writer takes the 45 pulls into its batch");
+        Assert.Equal(0, await database.DownloadCountAsync());
 
-        await Eventually.HoldsAsync(async () => await database.DownloadCountAsync() == 45, "45 pulls are written");
+        await harness.AdvanceUntilAsync(async () => await database.DownloadCountAsync() == 45, "45 pulls are written once the flush window passes");
         Assert.Equal(4, await database.ScalarAsync("SELECT count(*) FROM downloads"));
         Assert.Equal(40, await database.ScalarAsync("SELECT count FROM downloads WHERE client = '10.0.0.1' AND kind = 'zip' AND user_agent = 'Go-http-client/1.1'"));
         Assert.Equal(3, await database.ScalarAsync("SELECT count FROM downloads WHERE client = 'alice'"));
@@ -51,17 +60,17 @@ public sealed class LedgerWriterTests
         await using var harness = new LedgerHarness(await AuditTestDatabase.CreateAsync());
         await harness.StartAsync();
         harness.Record(10);
-        await Eventually.HoldsAsync(async () => await harness.Database.DownloadCountAsync() == 10, "the first 10 rows are written");
+        await harness.AdvanceUntilAsync(async () => await harness.Database.DownloadCountAsync() == 10, "the first 10 rows are written");
 
         await harness.Database.MakeUnavailableAsync();
         harness.Record(500);
-        await Eventually.HoldsAsync(() => Task.FromResult(harness.Spool.CountPending() == 500), "500 entries are spooled");
+        await harness.AdvanceUntilAsync(() => Task.FromResult(harness.Spool.CountPending() == 500), "500 entries are spooled");
         var spooled = harness.Spool.Pending();
         var firstLine = File.ReadLines(spooled[0]).First();
         Assert.Equal("example.com/m", JsonDocument.Parse(firstLine).RootElement.GetProperty("module").GetString());
 
         await harness.Database.MakeAvailableAsync();
-        await Eventually.HoldsAsync(async () => await harness.Database.DownloadCountAsync() == 510, "the spool is replayed");
+        await harness.AdvanceUntilAsync(async () => await harness.Database.DownloadCountAsync() == 510, "the spool is replayed");
         Assert.Empty(harness.Spool.Pending());
         Assert.Empty(Directory.GetFiles(harness.Spool.Directory));
         Assert.Equal(0, harness.Ledger.Lost);
@@ -89,11 +98,11 @@ public sealed class LedgerWriterTests
             }
         })).ToList();
 
-        await Eventually.HoldsAsync(async () => await harness.Database.DownloadCountAsync() > 1000, "rows are being written");
+        await harness.AdvanceUntilAsync(async () => await harness.Database.DownloadCountAsync() > 1000, "rows are being written");
         await harness.Database.MakeUnavailableAsync();
-        await Eventually.HoldsAsync(() => Task.FromResult(harness.Spool.Pending().Count >= 3), "batches are spooled while the database is down");
+        await harness.AdvanceUntilAsync(() => Task.FromResult(harness.Spool.Pending().Count >= 3), "batches are spooled while the database is down");
         await harness.Database.MakeAvailableAsync();
-        await Eventually.HoldsAsync(async () => harness.Spool.Pending().Count == 0 && await harness.Database.DownloadCountAsync() > 0, "the spool is replayed under load");
+        await harness.AdvanceUntilAsync(async () => harness.Spool.Pending().Count == 0 && await harness.Database.DownloadCountAsync() > 0, "the spool is replayed under load");
         await stop.CancelAsync();
         await Task.WhenAll(producers);
         await harness.StopAsync();
@@ -140,14 +149,14 @@ public sealed class LedgerWriterTests
     public async Task Record_QueueFull_SpooledOnTheRequestPathNotDropped()
     {
         var database = await AuditTestDatabase.CreateAsync();
-        await using var harness = new LedgerHarness(database, new LedgerOptions { Capacity = 10, FlushInterval = TimeSpan.FromMilliseconds(50), RetryInterval = TimeSpan.FromMilliseconds(200) });
+        await using var harness = new LedgerHarness(database, new LedgerOptions { Capacity = 10 });
 
         harness.Record(25);
 
         Assert.Equal(15, harness.Ledger.SpooledDirectly);
         Assert.Equal(15, harness.Spool.CountPending());
         await harness.StartAsync();
-        await Eventually.HoldsAsync(async () => await database.DownloadCountAsync() == 25, "queued and spooled entries are all written");
+        await harness.AdvanceUntilAsync(async () => await database.DownloadCountAsync() == 25, "queued and spooled entries are all written");
         Assert.Empty(harness.Spool.Pending());
     }
 
