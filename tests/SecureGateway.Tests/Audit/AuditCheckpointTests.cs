@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using SecureGateway.Audit;
 using SecureGateway.Tests.Access;
 using SecureGateway.Tests.Infrastructure;
@@ -96,21 +97,31 @@ public sealed class AuditCheckpointTests : IAsyncLifetime
     public async Task CheckpointTo_File_GetsACheckpointEachTimeTheChainGrew_AllVerify()
     {
         var destination = Path.Combine(TempDirectory.Create("checkpoints"), "audit.checkpoints");
-        await using var exporting = await GatewayInstance.StartAsync(
-            new Uri(TempDirectory.Create("empty-upstream")).AbsoluteUri, extraArguments: [$"--Gateway:Audit:CheckpointTo={destination}", "--Gateway:Audit:CheckpointInterval=00:00:00.200"]);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var interval = TimeSpan.FromHours(1);
+        await using var exporting = await GatewayInstance.StartOnClockAsync(
+            new Uri(TempDirectory.Create("empty-upstream")).AbsoluteUri, time, $"--Gateway:Audit:CheckpointTo={destination}", $"--Gateway:Audit:CheckpointInterval={interval}");
+        var decisions = exporting.Services.GetRequiredService<DecisionLog>();
         await WaitForCheckpointsAsync(destination, 1);
-        await exporting.Services.GetRequiredService<DecisionLog>().RecordAsync(AuditStore.NewDecision(), CancellationToken.None);
+        await decisions.RecordAsync(AuditStore.NewDecision(), CancellationToken.None);
+        time.Advance(interval);
         await WaitForCheckpointsAsync(destination, 2);
-        await Task.Delay(600);
+
+        // Ticks while the chain stands still send nothing: a copy of the second checkpoint would come before the third.
+        time.Advance(interval);
+        time.Advance(interval);
+        await decisions.RecordAsync(AuditStore.NewDecision(), CancellationToken.None);
+        time.Advance(interval);
+        await WaitForCheckpointsAsync(destination, 3);
         var key = exporting.Services.GetRequiredService<AuditCheckpoints>().VerifierKey;
 
         var written = AuditCheckpoints.Split(await File.ReadAllTextAsync(destination));
         var (exit, stdout, _) = await GatewayCli.RunAsync(
             "audit", "verify", "--checkpoint", destination, "--key", key, $"--ConnectionStrings:Audit={exporting.ConnectionString}", $"--Gateway:DataDir={TempDirectory.Create("cli-data")}");
 
-        Assert.Equal(2, written.Count);
+        Assert.Equal(3, written.Count);
         Assert.Equal(0, exit);
-        Assert.Equal(2, stdout.Split('\n').Count(l => l.EndsWith(": extended", StringComparison.Ordinal)));
+        Assert.Equal(3, stdout.Split('\n').Count(l => l.EndsWith(": extended", StringComparison.Ordinal)));
     }
 
     [Fact]
