@@ -161,7 +161,6 @@ public sealed class TestChecksumDatabaseTests(GoModuleUniverseFixture fixture, I
         downloading.Stop();
 
         Assert.True(result.Succeeded, result.Describe());
-        Assert.True(filling.Elapsed < TimeSpan.FromSeconds(10), $"AddFiller(100_000) took {filling.Elapsed}");
         Assert.Contains("/tile/8/2/000.p/1", db.RequestPaths);
         output.WriteLine($"AddFiller(100_000): {filling.ElapsedMilliseconds} ms; go mod download over a tree of {db.Size}: {downloading.ElapsedMilliseconds} ms");
         output.WriteLine(string.Join("\n", db.RequestPaths.Where(p => p.StartsWith("/tile/", StringComparison.Ordinal)).Order(StringComparer.Ordinal)));
