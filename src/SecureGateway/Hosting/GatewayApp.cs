@@ -90,7 +90,7 @@ public static class GatewayApp
         services.AddSingleton(provider => new UpstreamListCache(
             (modulePath, file, cancellationToken) => VersionQueries.FetchAsync(provider.GetRequiredService<UpstreamRouter>(), modulePath, file, cancellationToken),
             options.ListCacheTime, options.ListCacheBytes, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(provider => new UpstreamRouter(options, provider.GetRequiredService<IProxyStateLookup>()));
+        services.AddSingleton(provider => new UpstreamRouter(options, provider.GetRequiredService<IProxyStateLookup>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AdmissionService>();
         services.AddSingleton<FactsCollector>();
 
@@ -122,7 +122,7 @@ public static class GatewayApp
         services.AddFactSources(builder.Configuration);
         services.AddKeyedSingleton<IUpstream>(ChecksumDbProxyEndpoints.ClusterId, (provider, _) => new HttpUpstream(
             ChecksumDbProxyEndpoints.ClusterId, sumdb.Url is { } url ? RedactedUrl.Of(url).TrimEnd('/') : "", provider.GetRequiredService<IProxyStateLookup>(), options.UpstreamTimeout,
-            options.UpstreamDeadline, RedirectPolicy.From(options.UpstreamRedirectHosts)));
+            options.UpstreamDeadline, RedirectPolicy.From(options.UpstreamRedirectHosts), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new ChecksumDbTiles(
             provider.GetRequiredKeyedService<IUpstream>(ChecksumDbProxyEndpoints.ClusterId), Path.Combine(options.DataDir, "sumdb", sumdb.Name)));
         services.AddSingleton(provider => new ChecksumDbVerifier(

@@ -11,7 +11,8 @@ namespace SecureGateway.Upstream;
 /// (connection pooling, TLS and HTTP-version settings, config reloads); this class only asks for one file.
 /// </summary>
 internal sealed class HttpUpstream(
-    string clusterId, string baseUrl, IProxyStateLookup proxyState, TimeSpan idleTimeout, TimeSpan deadline, RedirectPolicy redirects) : IUpstream
+    string clusterId, string baseUrl, IProxyStateLookup proxyState, TimeSpan idleTimeout, TimeSpan deadline, RedirectPolicy redirects, TimeProvider time)
+    : IUpstream
 {
     private const int MaxRedirects = 5;
     private const int MaxReasonBytes = 512;
@@ -43,8 +44,10 @@ internal sealed class HttpUpstream(
         var uri = origin;
 
         // The idle timeout restarts on every read; the deadline bounds the whole fetch, so a one-byte-a-minute drip ends too.
-        using var overall = new CancellationTokenSource(deadline);
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overall.Token);
+        // Both run on the injected clock (a linked source cannot), and either ends the fetch through `ended`.
+        using var overall = new CancellationTokenSource(deadline, time);
+        using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overall.Token, idle.Token);
         try
         {
             for (var hops = 0; ; hops++)
@@ -52,7 +55,7 @@ internal sealed class HttpUpstream(
                 idle.CancelAfter(idleTimeout);
                 using var request = new HttpRequestMessage(HttpMethod.Get, uri);
                 request.Headers.UserAgent.ParseAdd("SecureGateway/1.0");
-                using var response = await client.SendAsync(request, idle.Token);
+                using var response = await client.SendAsync(request, ended.Token);
 
                 // YARP's client does not follow redirects (right for forwarding); a GOPROXY may send zips to a CDN.
                 if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location && hops < MaxRedirects)
@@ -69,11 +72,11 @@ internal sealed class HttpUpstream(
 
                 return response.StatusCode switch
                 {
-                    HttpStatusCode.OK => await CopyBodyAsync(response, relativePath, destination, maxBytes, idle),
+                    HttpStatusCode.OK => await CopyBodyAsync(response, relativePath, destination, maxBytes, idle, ended.Token),
                     HttpStatusCode.NotFound or HttpStatusCode.Gone => new(UpstreamStatus.NotFound,
-                        $"{relativePath}: upstream {baseUrl} answered {(int)response.StatusCode}{await ReasonAsync(response, idle.Token)}"),
+                        $"{relativePath}: upstream {baseUrl} answered {(int)response.StatusCode}{await ReasonAsync(response, ended.Token)}"),
                     _ => new(UpstreamStatus.Failed,
-                        $"{relativePath}: upstream {baseUrl} answered {(int)response.StatusCode}{await ReasonAsync(response, idle.Token)}"),
+                        $"{relativePath}: upstream {baseUrl} answered {(int)response.StatusCode}{await ReasonAsync(response, ended.Token)}"),
                 };
             }
         }
@@ -89,7 +92,8 @@ internal sealed class HttpUpstream(
         }
     }
 
-    private async Task<UpstreamFetch> CopyBodyAsync(HttpResponseMessage response, string relativePath, Stream destination, long maxBytes, CancellationTokenSource idle)
+    private async Task<UpstreamFetch> CopyBodyAsync(
+        HttpResponseMessage response, string relativePath, Stream destination, long maxBytes, CancellationTokenSource idle, CancellationToken ended)
     {
         if (response.Content.Headers.ContentLength > maxBytes)
         {
@@ -102,8 +106,8 @@ internal sealed class HttpUpstream(
             return new(UpstreamStatus.Failed, $"{relativePath}: upstream {baseUrl} sent Content-Encoding {string.Join(", ", encodings)}, which the gateway did not ask for");
         }
 
-        await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
-        var copied = await LimitedCopy.CopyAsync(body, destination, maxBytes, idle, idleTimeout);
+        await using var body = await response.Content.ReadAsStreamAsync(ended);
+        var copied = await LimitedCopy.CopyAsync(body, destination, maxBytes, idle, idleTimeout, ended);
         if (copied < 0)
         {
             return new(UpstreamStatus.TooLarge, $"{relativePath} is larger than the limit of {maxBytes} bytes");

@@ -16,12 +16,12 @@ public sealed class UpstreamRouter
     private readonly (string Modules, IUpstream Source)[] routes;
     private readonly IUpstream fallback;
 
-    internal UpstreamRouter(GatewayOptions options, IProxyStateLookup proxyState)
+    internal UpstreamRouter(GatewayOptions options, IProxyStateLookup proxyState, TimeProvider time)
     {
         routes = options.Upstreams
-            .Select((route, i) => (route.Modules, Create($"{DefaultClusterId}-{i + 1}", route.Url, options, proxyState)))
+            .Select((route, i) => (route.Modules, Create($"{DefaultClusterId}-{i + 1}", route.Url, options, proxyState, time)))
             .ToArray();
-        fallback = Create(DefaultClusterId, options.Upstream, options, proxyState);
+        fallback = Create(DefaultClusterId, options.Upstream, options, proxyState, time);
     }
 
     public IUpstream For(string modulePath) =>
@@ -43,12 +43,12 @@ public sealed class UpstreamRouter
             })
             .ToList();
 
-    private static IUpstream Create(string clusterId, string url, GatewayOptions options, IProxyStateLookup proxyState)
+    private static IUpstream Create(string clusterId, string url, GatewayOptions options, IProxyStateLookup proxyState, TimeProvider time)
     {
         var uri = ParseUpstreamUrl(url);
         return uri.IsFile
             ? new FileUpstream(uri.LocalPath)
-            : new HttpUpstream(clusterId, RedactedUrl.Of(url).TrimEnd('/'), proxyState, options.UpstreamTimeout, options.UpstreamDeadline, RedirectPolicy.From(options.UpstreamRedirectHosts));
+            : new HttpUpstream(clusterId, RedactedUrl.Of(url).TrimEnd('/'), proxyState, options.UpstreamTimeout, options.UpstreamDeadline, RedirectPolicy.From(options.UpstreamRedirectHosts), time);
     }
 
     private static Uri ParseUpstreamUrl(string url) =>

@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
+using SecureGateway.Tests.Ledger;
 
 namespace SecureGateway.Tests.Upstream;
 
@@ -38,11 +40,16 @@ public sealed class UpstreamTests
     public async Task Get_UpstreamSilentLongerThanTimeout_Returns504AndRecordsNothing()
     {
         var layout = Layout(Public);
+        var zip = GoProxyLayout.RequestPath(Public, "v1.0.0", "zip");
         await using var upstream = StaticGoProxyServer.Start(layout.RootDirectory);
-        upstream.Delay(GoProxyLayout.RequestPath(Public, "v1.0.0", "zip"), TimeSpan.FromSeconds(10));
-        await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments: ["--Gateway:UpstreamTimeout=00:00:01"]);
+        upstream.HoldUntil(zip, new TaskCompletionSource().Task);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var gateway = await GatewayInstance.StartOnClockAsync(upstream.Url, time, "--Gateway:UpstreamTimeout=00:01:00");
 
-        using var response = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Public, "v1.0.0", "zip").TrimStart('/'));
+        var answer = gateway.Http.GetAsync(zip.TrimStart('/'));
+        await Eventually.HoldsAsync(() => Task.FromResult(upstream.RequestPaths.Contains(zip)), "the gateway asks upstream for the zip");
+        time.Advance(TimeSpan.FromMinutes(1));
+        using var response = await answer;
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.StartsWith("upstream timeout: ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -54,6 +61,7 @@ public sealed class UpstreamTests
     {
         var layout = Layout(Public);
         var zip = GoProxyLayout.RequestPath(Public, "v1.0.0", "zip");
+        var dripping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var drip = await Facts.LoopbackHttpServer.StartAsync(async context =>
         {
             var file = Path.Combine(layout.RootDirectory, context.Request.Path.Value!.TrimStart('/'));
@@ -63,23 +71,26 @@ public sealed class UpstreamTests
                 return;
             }
 
-            // Never silent for the idle timeout, never done: only an overall deadline ends it.
+            // Never done: only an overall deadline ends it (the idle timeout here is longer than the deadline).
             context.Response.ContentLength = 1 << 20;
             for (var i = 0; i < 1 << 20 && !context.RequestAborted.IsCancellationRequested; i++)
             {
                 await context.Response.Body.WriteAsync(new byte[1], context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
+                dripping.TrySetResult();
                 await Task.Delay(200, context.RequestAborted);
             }
         });
-        await using var gateway = await GatewayInstance.StartAsync(drip.Url, extraArguments: ["--Gateway:UpstreamTimeout=00:00:01", "--Gateway:UpstreamDeadline=00:00:03"]);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var gateway = await GatewayInstance.StartOnClockAsync(drip.Url, time, "--Gateway:UpstreamTimeout=00:10:00", "--Gateway:UpstreamDeadline=00:03:00");
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var response = await gateway.Http.GetAsync(zip.TrimStart('/'));
+        var answer = gateway.Http.GetAsync(zip.TrimStart('/'));
+        await dripping.Task;
+        time.Advance(TimeSpan.FromMinutes(3));
+        using var response = await answer;
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        Assert.Contains("took longer than 00:00:03 (Gateway:UpstreamDeadline)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(20));
+        Assert.Contains("took longer than 00:03:00 (Gateway:UpstreamDeadline)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Empty(await gateway.DecisionsAsync());
     }
 
