@@ -29,8 +29,10 @@ public sealed class LaterKnowledgeTests
         var vulndb = TempDirectory.Create("vulndb");
         WriteVulnDb(vulndb, withAdvisory: false);
         await using var upstream = StaticGoProxyServer.Start(layout.RootDirectory);
-        await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments:
-            [$"--Gateway:PolicyDir={Repository.CopyOfPolicies()}", $"--Gateway:VulnDb:Source={vulndb}", "--Gateway:VulnDb:Interval=00:00:01"]);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var syncInterval = TimeSpan.FromMinutes(5);
+        await using var gateway = await GatewayInstance.StartOnClockAsync(upstream.Url, time,
+            $"--Gateway:PolicyDir={Repository.CopyOfPolicies()}", $"--Gateway:VulnDb:Source={vulndb}", $"--Gateway:VulnDb:Interval={syncInterval}");
         await gateway.WaitForFactDataAsync();
 
         Assert.Equal(HttpStatusCode.Forbidden, await ZipStatusAsync(gateway));
@@ -45,6 +47,7 @@ public sealed class LaterKnowledgeTests
         }
 
         WriteVulnDb(vulndb, withAdvisory: true);
+        time.Advance(syncInterval);
         var arrived = Stopwatch.StartNew();
         while (await ZipStatusAsync(gateway) != HttpStatusCode.Forbidden)
         {
