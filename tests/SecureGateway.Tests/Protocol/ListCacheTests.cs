@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using SecureGateway.Policy;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
@@ -113,6 +114,38 @@ public sealed class ListCacheTests : IAsyncLifetime
 
         Assert.Equal("v1.0.0\n", await gatewayWithPolicies.Http.GetStringAsync(ListPath.TrimStart('/')));
         Assert.Equal(1, upstream.RequestCount(ListPath));
+    }
+
+    [Fact]
+    public async Task List_RefusalLapses_VersionListedAgainWithNothingElseChanged()
+    {
+        const string module = "example.com/lapsing";
+        var lapsing = new GoProxyLayout(TempDirectory.Create("upstream"));
+        lapsing.AddVersion(module, "v1.0.0", $"module {module}\n", GoProxyLayout.ModuleFiles(module, "v1.0.0", ("go.mod", $"module {module}\n")), LongAgo);
+        lapsing.AddRawZip(module, "v1.1.0", $"module {module}\n", "not a zip"u8.ToArray(), LongAgo);
+        await using var lapsingUpstream = StaticGoProxyServer.Start(lapsing.RootDirectory);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var cooldown = TimeSpan.FromHours(1);
+        await using var onClock = await GatewayInstance.StartOnClockAsync(
+            lapsingUpstream.Url, time, $"--Gateway:RefusalCooldown={cooldown}", "--Gateway:ListCacheTime=1.00:00:00");
+        var listPath = GoProxyLayout.ListRequestPath(module).TrimStart('/');
+
+        Assert.Equal("v1.0.0\nv1.1.0\n", await onClock.Http.GetStringAsync(listPath));
+        using (var refused = await onClock.Http.GetAsync(GoProxyLayout.RequestPath(module, "v1.1.0", "info").TrimStart('/')))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        var whileRefused = await onClock.Http.GetStringAsync(listPath);
+        time.Advance(cooldown / 2);
+        var halfway = await onClock.Http.GetStringAsync(listPath);
+        time.Advance(cooldown);
+        var lapsed = await onClock.Http.GetStringAsync(listPath);
+
+        Assert.Equal("v1.0.0\n", whileRefused);
+        Assert.Equal("v1.0.0\n", halfway);
+        Assert.Equal("v1.0.0\nv1.1.0\n", lapsed);
+        Assert.Equal(1, lapsingUpstream.RequestCount(GoProxyLayout.ListRequestPath(module)));
     }
 
     [Theory]
