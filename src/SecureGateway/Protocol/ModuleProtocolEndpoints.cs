@@ -14,6 +14,8 @@ namespace SecureGateway.Protocol;
 
 public static class ModuleProtocolEndpoints
 {
+    private static readonly ParsedRequests Parsed = new();
+
     /// <summary>
     /// GET and HEAD <c>/{module}/@v/list</c>, <c>/{module}/@latest</c>, <c>/{module}/@v/{version}.info|.mod|.zip</c>.
     /// Artefacts are served from the cache only while the version's current decision admits it (the decision is the
@@ -29,7 +31,7 @@ public static class ModuleProtocolEndpoints
         HttpContext context, AdmissionService admission, ServingDecisions serving, VersionQueries versions, GatewayStorage storage,
         HotArtefacts hot, DownloadLedger ledger, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
     {
-        var request = ModuleRequest.Parse(RawPath(context), out var error);
+        var request = Parsed.Parse(RawPath(context), out var error);
         if (request is null)
         {
             return error is null
