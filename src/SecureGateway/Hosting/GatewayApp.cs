@@ -79,7 +79,7 @@ public static class GatewayApp
         services.AddSingleton(Options.Create(options));
         services.AddSingleton<AuditDatabase>();
         services.AddSingleton<DatabaseLocks>();
-        services.AddDbContextFactory<AuditDbContext>((provider, db) =>
+        services.AddPooledDbContextFactory<AuditDbContext>((provider, db) =>
             db.UseAuditDatabase(provider.GetRequiredService<AuditDatabase>().ConnectionString));
         var sumdb = SumDbSettings.Parse(options.SumDb);
         services.AddSingleton(sumdb);

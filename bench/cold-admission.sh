@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Cold-admission latency of two builds of the gateway, in alternating pairs on the same machine (before/after a change
+# to the admission path). Each run starts a build with a fresh data folder (and embedded PostgreSQL), serves one module
+# of N small versions from a file:// upstream with the checksum DB and fact sources off, asks for each version's .info
+# once, one after the other (as the go command does), and prints the median latency of the last N-5 (the first ones
+# pay for JIT compilation). Needs curl and python3.
+#
+#   bench/cold-admission.sh BEFORE.dll AFTER.dll [pairs=3] [versions=40]
+set -euo pipefail
+
+before=${1:?BEFORE.dll}
+after=${2:?AFTER.dll}
+pairs=${3:-3}
+versions=${4:-40}
+port=${PORT:-8092}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+mkdir -p "$work/policies"
+python3 - "$work/up" "$versions" <<'PY'
+import os, sys, zipfile
+root, count = sys.argv[1], int(sys.argv[2])
+module = "example.com/cold"
+d = f"{root}/{module}/@v"
+os.makedirs(d)
+versions = [f"v1.0.{i}" for i in range(count)]
+open(f"{d}/list", "w").write("".join(v + "\n" for v in versions))
+for v in versions:
+    open(f"{d}/{v}.info", "w").write('{"Version":"%s","Time":"2020-01-01T00:00:00Z"}' % v)
+    open(f"{d}/{v}.mod", "w").write(f"module {module}\n")
+    with zipfile.ZipFile(f"{d}/{v}.zip", "w") as z:
+        z.writestr(f"{module}@{v}/go.mod", f"module {module}\n")
+        z.writestr(f"{module}@{v}/LICENSE", "Permission is hereby granted, free of charge, to any person obtaining a copy\n")
+        z.writestr(f"{module}@{v}/cold.go", "package cold\n")
+PY
+echo 'function rule(facts, config) { return null; }' > "$work/policies/no-opinion.js"
+
+run() {
+  local name=$1 dll=$2
+  rm -rf "$work/data-$name"
+  dotnet "$dll" serve --urls "http://127.0.0.1:$port" --Gateway:Upstream="file://$work/up" --Gateway:DataDir="$work/data-$name" \
+    --Gateway:PolicyDir="$work/policies" --Gateway:SumDb=off --Gateway:VulnDb:Source=off --Gateway:Index:Url=off \
+    --Gateway:GitHub:ApiUrl=off --Logging:LogLevel:Default=Warning >"$work/serve-$name.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
+  for i in $(seq 0 $((versions - 1))); do
+    curl -sf -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/example.com/cold/@v/v1.0.$i.info"
+  done | tail -n +6 | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f\n", 1000 * v[int((NR + 1) / 2)] }'
+  kill -TERM "$pid"
+  wait "$pid" || true
+}
+
+a=(); b=()
+for i in $(seq 1 "$pairs"); do
+  a+=("$(run before "$before")"); b+=("$(run after "$after")")
+  echo "pair $i: before ${a[-1]} ms, after ${b[-1]} ms per admission (median)"
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+m_a=$(median "${a[@]}"); m_b=$(median "${b[@]}")
+echo "median before $m_a ms, after $m_b ms per admission: $(python3 -c "print(f'{($m_b / $m_a - 1) * 100:+.1f}%')")"
