@@ -11,7 +11,7 @@ namespace SecureGateway.Tests.GoTooling;
 /// A tiny real HTTP/1.1 server on 127.0.0.1 (free port) that serves a GOPROXY-layout directory the
 /// way <c>python -m http.server</c> would: 200 with the file's bytes, 404 <c>text/plain</c>
 /// <c>not found: &lt;path&gt;</c> otherwise. It records every request, can be told to misbehave for a
-/// path (status, truncated, reset or dripped body, wrong Content-Length, extra headers, no answer, held or delayed answer), and after <see cref="DisposeAsync"/> it
+/// path (status, truncated, reset or dripped body, wrong Content-Length, extra headers, no answer, held answer), and after <see cref="DisposeAsync"/> it
 /// refuses connections, so a test can show the gateway serving from its own cache.
 /// </summary>
 /// <remarks>
@@ -128,9 +128,6 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
     /// <summary>Holds every answer for <paramref name="path"/> until <paramref name="release"/> completes (the request is recorded on arrival).</summary>
     public void HoldUntil(string path, Task release) => Override(path, o => o with { Release = release });
 
-    /// <summary>Delays every answer for <paramref name="path"/> by <paramref name="delay"/>.</summary>
-    public void Delay(string path, TimeSpan delay) => Override(path, o => o with { Delay = delay });
-
     /// <summary>Serves <paramref name="path"/> normally again.</summary>
     public void ClearOverride(string path) => overrides.TryRemove(path, out _);
 
@@ -221,11 +218,6 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
             await release.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (behaviour.Delay > TimeSpan.Zero)
-        {
-            await Task.Delay(behaviour.Delay, cancellationToken).ConfigureAwait(false);
-        }
-
         var (status, contentType, body) = behaviour.StatusCode is { } injected
             ? (injected, "text/plain; charset=utf-8", Encoding.UTF8.GetBytes(behaviour.TextBody ?? $"status {injected} injected by the test for {path}\n"))
             : request.Method is "GET" or "HEAD"
@@ -309,8 +301,6 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
         public bool Truncate { get; init; }
 
         public Task? Release { get; init; }
-
-        public TimeSpan Delay { get; init; }
 
         public long? DeclaredLength { get; init; }
 
