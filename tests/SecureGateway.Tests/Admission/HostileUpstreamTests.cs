@@ -1,12 +1,13 @@
 using System.IO.Compression;
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
 
 namespace SecureGateway.Tests.Admission;
 
-/// <summary>One gateway in front of one upstream that serves a hostile version per case (short upstream timeouts).</summary>
+/// <summary>One gateway in front of one upstream that serves a hostile version per case.</summary>
 public sealed class HostileUpstream : IAsyncLifetime
 {
     public GoProxyLayout Layout { get; } = new(TempDirectory.Create("hostile-upstream"));
@@ -18,8 +19,7 @@ public sealed class HostileUpstream : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Server = StaticGoProxyServer.Start(Layout.RootDirectory);
-        Gateway = await GatewayInstance.StartAsync(Server.Url, extraArguments:
-            ["--Gateway:UpstreamTimeout=00:00:02", "--Gateway:UpstreamDeadline=00:00:04"]);
+        Gateway = await GatewayInstance.StartAsync(Server.Url);
     }
 
     public async Task DisposeAsync()
@@ -39,6 +39,8 @@ public sealed class HostileUpstreamTests(HostileUpstream fixture) : IClassFixtur
 {
     private const string Version = "v1.0.0";
     private const string Denied = "denied";
+    private const string SlowDrip = "slow-drip-past-deadline";
+    private static readonly TimeSpan DripDeadline = TimeSpan.FromMinutes(3);
     private static readonly byte[] Go = Encoding.UTF8.GetBytes("package evil\n");
     private static readonly DateTimeOffset Published = new(2024, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
@@ -123,9 +125,9 @@ public sealed class HostileUpstreamTests(HostileUpstream fixture) : IClassFixtur
         ["list-with-garbage-lines"] = new(
             (layout, _, m) => { AddOrdinary(layout, m); File.WriteAllText(ListFile(layout, m), GarbageList); },
             HttpStatusCode.OK, "v1.0.0\nv1.2.3\n", null, "list"),
-        ["slow-drip-past-deadline"] = new(
+        [SlowDrip] = new(
             (layout, server, m) => { AddOrdinary(layout, m); server.Drip(GoProxyLayout.RequestPath(m, Version, "zip"), TimeSpan.FromMilliseconds(200)); },
-            HttpStatusCode.GatewayTimeout, "took longer than 00:00:04 (Gateway:UpstreamDeadline)", null),
+            HttpStatusCode.GatewayTimeout, $"took longer than {DripDeadline} (Gateway:UpstreamDeadline)", null),
         ["content-length-short"] = new(
             (layout, server, m) => { AddOrdinary(layout, m); server.DeclareLength(GoProxyLayout.RequestPath(m, Version, "zip"), 100); },
             HttpStatusCode.Forbidden, "zip: not a valid zip file", Denied),
@@ -151,7 +153,7 @@ public sealed class HostileUpstreamTests(HostileUpstream fixture) : IClassFixtur
     /// <summary>Zips Go's reader accepts (it reads the central directory alone) but other unzip tools read differently; not refused yet.</summary>
     private static readonly string[] ParserDifferentials = ["central-directory-size-wrong", "local-name-differs-from-central"];
 
-    public static TheoryData<string> CaseNames => [.. Cases.Keys.Except(ParserDifferentials)];
+    public static TheoryData<string> CaseNames => [.. Cases.Keys.Except([.. ParserDifferentials, SlowDrip])];
 
     [Theory]
     [MemberData(nameof(CaseNames))]
@@ -167,14 +169,47 @@ public sealed class HostileUpstreamTests(HostileUpstream fixture) : IClassFixtur
     [Fact(Skip = ParserDifferentialSkip)]
     public Task Get_LocalHeaderNameClimbsOutOfFolder_Refused() => AssertAnsweredAsExpectedAsync("local-name-differs-from-central");
 
+    /// <summary>
+    /// The one case about time, on a gateway of its own whose deadline runs on a fake clock: advanced once the zip is
+    /// requested (the deadline is set before the request goes out), so it waits on no real timer. The idle timeout is
+    /// longer than the deadline, so only the deadline can end the drip.
+    /// </summary>
+    [Fact]
+    public async Task Get_UpstreamDripsPastDeadline_504NothingRecordedNothingCached()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var gateway = await GatewayInstance.StartOnClockAsync(
+            fixture.Server.Url, time, "--Gateway:UpstreamTimeout=00:10:00", $"--Gateway:UpstreamDeadline={DripDeadline}");
+        var target = Arrange(SlowDrip);
+
+        var answer = gateway.Http.GetAsync(target.TrimStart('/'));
+        await fixture.Server.WaitForRequestCountAsync(target, 1);
+        time.Advance(DripDeadline);
+        using var response = await answer;
+
+        await AssertAnswerAsync(SlowDrip, gateway, response);
+    }
+
     private async Task AssertAnsweredAsExpectedAsync(string name)
     {
-        var hostile = Cases[name];
-        var module = $"example.com/hostile/{name.ToLowerInvariant()}";
-        hostile.Arrange(fixture.Layout, fixture.Server, module);
-        var target = hostile.Request == "list" ? GoProxyLayout.ListRequestPath(module) : GoProxyLayout.RequestPath(module, Version, hostile.Request);
-
+        var target = Arrange(name);
         using var response = await fixture.Gateway.Http.GetAsync(target.TrimStart('/'));
+        await AssertAnswerAsync(name, fixture.Gateway, response);
+    }
+
+    /// <summary>Puts case <paramref name="name"/> into the upstream; returns the request path it is asked for by.</summary>
+    private string Arrange(string name)
+    {
+        var hostile = Cases[name];
+        var module = ModuleOf(name);
+        hostile.Arrange(fixture.Layout, fixture.Server, module);
+        return hostile.Request == "list" ? GoProxyLayout.ListRequestPath(module) : GoProxyLayout.RequestPath(module, Version, hostile.Request);
+    }
+
+    private static async Task AssertAnswerAsync(string name, GatewayInstance gateway, HttpResponseMessage response)
+    {
+        var hostile = Cases[name];
+        var module = ModuleOf(name);
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(hostile.Status, response.StatusCode);
@@ -188,7 +223,7 @@ public sealed class HostileUpstreamTests(HostileUpstream fixture) : IClassFixtur
             Assert.Contains(hostile.Reason, body, StringComparison.Ordinal);
         }
 
-        var decisions = await fixture.Gateway.DecisionsAsync($"?module={module}");
+        var decisions = await gateway.DecisionsAsync($"?module={module}");
         if (hostile.Recorded is null)
         {
             Assert.Empty(decisions);
@@ -200,8 +235,10 @@ public sealed class HostileUpstreamTests(HostileUpstream fixture) : IClassFixtur
             Assert.Contains($"(decision {decision.GetProperty("id").GetInt64()})", body, StringComparison.Ordinal);
         }
 
-        Assert.False(Directory.Exists(Path.Combine(fixture.Gateway.DataDirectory, "cache", "example.com", "hostile", name.ToLowerInvariant())));
+        Assert.False(Directory.Exists(Path.Combine(gateway.DataDirectory, "cache", "example.com", "hostile", name.ToLowerInvariant())));
     }
+
+    private static string ModuleOf(string name) => $"example.com/hostile/{name.ToLowerInvariant()}";
 
     private static string GoMod(string module) => $"module {module}\n";
 
