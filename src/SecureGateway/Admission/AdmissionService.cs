@@ -145,8 +145,11 @@ public sealed partial class AdmissionService(
 
             var source = upstreams.For(module.Path);
             using var staged = storage.Staging.Create();
-            await using var lookup = ChecksumDbLookupRun.Start(checksumDb, module, run, cancellationToken);
-            var fetchFailure = await FetchAsync(source, module, staged, run, cancellationToken);
+            // The checksum DB is asked once the upstream showed the version exists (its .info arrived): a name nobody
+            // published is not sent to it, and the zip is still on its way.
+            var infoArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await using var lookup = ChecksumDbLookupRun.Start(checksumDb, module, infoArrived.Task, run, cancellationToken);
+            var fetchFailure = await FetchAsync(source, module, staged, run, cancellationToken, infoArrived);
             if (fetchFailure is { Status: not AdmissionStatus.Refused })
             {
                 LogFetchFailed(module, source.BaseUrl, fetchFailure.Message);
@@ -394,13 +397,15 @@ public sealed partial class AdmissionService(
     /// must not cost the download of its zip.
     /// </summary>
     private static async Task<AdmissionResult?> FetchAsync(
-        IUpstream source, ModuleVersion module, StagedModule staged, AdmissionRun run, CancellationToken cancellationToken)
+        IUpstream source, ModuleVersion module, StagedModule staged, AdmissionRun run, CancellationToken cancellationToken,
+        TaskCompletionSource? infoArrived = null)
     {
         using var fetching = run.Step(AdmissionStep.Fetch);
         var prefix = $"{ModuleEscaping.EscapePath(module.Path)}/@v/{ModuleEscaping.EscapeVersion(module.Version)}";
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var fetches = new[] { (ArtefactKind.Info, MaxInfoBytes), (ArtefactKind.Mod, ModuleZipRules.MaxGoMod), (ArtefactKind.Zip, ModuleZipRules.MaxZipFile) }
-            .Select(artefact => FetchOneAsync(source, $"{prefix}.{artefact.Item1.Extension()}", staged, artefact.Item1, artefact.Item2, failed))
+            .Select(artefact => FetchOneAsync(
+                source, $"{prefix}.{artefact.Item1.Extension()}", staged, artefact.Item1, artefact.Item2, failed, artefact.Item1 == ArtefactKind.Info ? infoArrived : null))
             .ToArray();
         var failures = await Task.WhenAll(fetches);
         cancellationToken.ThrowIfCancellationRequested();
@@ -412,7 +417,7 @@ public sealed partial class AdmissionService(
     /// stop with <see cref="OperationCanceledException"/>, never as a failure of their own).
     /// </summary>
     private static async Task<AdmissionResult?> FetchOneAsync(
-        IUpstream source, string path, StagedModule staged, ArtefactKind kind, long limit, CancellationTokenSource failed)
+        IUpstream source, string path, StagedModule staged, ArtefactKind kind, long limit, CancellationTokenSource failed, TaskCompletionSource? arrived)
     {
         try
         {
@@ -426,6 +431,10 @@ public sealed partial class AdmissionService(
             if (failure is not null)
             {
                 await failed.CancelAsync();
+            }
+            else
+            {
+                arrived?.TrySetResult();
             }
 
             return failure;

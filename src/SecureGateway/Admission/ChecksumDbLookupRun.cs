@@ -5,9 +5,9 @@ using SecureGateway.Verification.ChecksumDb;
 namespace SecureGateway.Admission;
 
 /// <summary>
-/// The checksum-DB lookup of a version being admitted, started with the fetch of its files since it needs none of them.
-/// An admission that ends without its answer (the fetch failed) stops it and waits for it, so no database or network
-/// work outlives the admission.
+/// The checksum-DB lookup of a version being admitted, run while its files are fetched since it needs none of them; it
+/// starts once <c>asked</c> completes. An admission that ends without its answer (the fetch failed) stops it and waits
+/// for it, so no database or network work outlives the admission.
 /// </summary>
 internal sealed class ChecksumDbLookupRun : IAsyncDisposable
 {
@@ -17,14 +17,16 @@ internal sealed class ChecksumDbLookupRun : IAsyncDisposable
 
     public Task<ChecksumDbLookup> Task { get; }
 
-    public static ChecksumDbLookupRun Start(ChecksumDbVerifier verifier, ModuleVersion module, AdmissionRun run, CancellationToken cancellationToken)
+    public static ChecksumDbLookupRun Start(ChecksumDbVerifier verifier, ModuleVersion module, Task asked, AdmissionRun run, CancellationToken cancellationToken)
     {
         var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        return new(stop, LookUpAsync(verifier, module, run, stop.Token));
+        return new(stop, LookUpAsync(verifier, module, asked, run, stop.Token));
     }
 
-    private static async Task<ChecksumDbLookup> LookUpAsync(ChecksumDbVerifier verifier, ModuleVersion module, AdmissionRun run, CancellationToken cancellationToken)
+    private static async Task<ChecksumDbLookup> LookUpAsync(
+        ChecksumDbVerifier verifier, ModuleVersion module, Task asked, AdmissionRun run, CancellationToken cancellationToken)
     {
+        await asked.WaitAsync(cancellationToken);
         using var step = run.Step(AdmissionStep.ChecksumDb);
         return await verifier.LookUpAsync(module, cancellationToken);
     }

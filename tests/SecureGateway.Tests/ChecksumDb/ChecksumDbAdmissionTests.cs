@@ -176,6 +176,18 @@ public sealed class ChecksumDbAdmissionTests(GoModuleUniverseFixture fixture, IT
     }
 
     [Fact]
+    public async Task Get_VersionUpstreamDoesNotHave_404AndNotAskedOfTheChecksumDb()
+    {
+        AddAll();
+        await using var gateway = await StartGatewayAsync();
+
+        using var response = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(AlphaOld.Path, AlphaOld.Version + "-never.published", "info").TrimStart('/'));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(0, sumdb.LookupRequests);
+    }
+
+    [Fact]
     public async Task Get_PrivatePattern_AdmittedWithoutChecksumDbAndSaysWhy()
     {
         await using var gateway = await StartGatewayAsync("--Gateway:NoSumDb=example.com/alpha.git,corp.example.com");
