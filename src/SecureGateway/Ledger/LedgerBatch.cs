@@ -7,31 +7,27 @@ namespace SecureGateway.Ledger;
 /// </summary>
 internal sealed class LedgerBatch
 {
-    private readonly Dictionary<Key, int> positions = [];
-    private readonly List<LedgerEntry> rows = [];
+    private readonly Dictionary<Key, Folded> positions = [];
+    private readonly List<Folded> rows = [];
 
     /// <summary>Rows, not pulls: what a COPY of this batch writes.</summary>
     public int Count => rows.Count;
 
-    public IReadOnlyList<LedgerEntry> Rows => rows;
+    /// <summary>The rows as entries, built once per write rather than once per pull folded in.</summary>
+    public LedgerEntry[] ToRows() => [.. rows.Select(row => row.ToEntry())];
 
     public void Add(LedgerEntry entry)
     {
         var key = new Key(entry.Module, entry.Version, entry.Kind, entry.Client, entry.UserAgent);
-        if (!positions.TryGetValue(key, out var position))
+        if (positions.TryGetValue(key, out var row))
         {
-            positions.Add(key, rows.Count);
-            rows.Add(entry);
+            row.Fold(entry);
             return;
         }
 
-        var row = rows[position];
-        rows[position] = row with
-        {
-            Time = entry.Time < row.Time ? entry.Time : row.Time,
-            LastTime = entry.LastTime > row.LastTime ? entry.LastTime : row.LastTime,
-            Count = row.Count + entry.Count,
-        };
+        row = new Folded(entry);
+        positions.Add(key, row);
+        rows.Add(row);
     }
 
     public void Clear()
@@ -41,4 +37,21 @@ internal sealed class LedgerBatch
     }
 
     private readonly record struct Key(string Module, string Version, string Kind, string Client, string? UserAgent);
+
+    /// <summary>One row being folded: updated in place, so a pull folded into it allocates nothing.</summary>
+    private sealed class Folded(LedgerEntry first)
+    {
+        private DateTimeOffset time = first.Time;
+        private DateTimeOffset lastTime = first.LastTime;
+        private int count = first.Count;
+
+        public void Fold(LedgerEntry entry)
+        {
+            time = entry.Time < time ? entry.Time : time;
+            lastTime = entry.LastTime > lastTime ? entry.LastTime : lastTime;
+            count += entry.Count;
+        }
+
+        public LedgerEntry ToEntry() => first with { Time = time, LastTime = lastTime, Count = count };
+    }
 }

@@ -128,9 +128,10 @@ public sealed partial class LedgerWriter(
             return;
         }
 
-        if (!DatabaseWorthTrying() || !await TryWriteAsync(batch.Rows))
+        var rows = batch.ToRows();
+        if (!DatabaseWorthTrying() || !await TryWriteAsync(rows))
         {
-            ledger.SpoolOrCount(batch.Rows);
+            ledger.SpoolOrCount(rows);
         }
     }
 
