@@ -343,6 +343,9 @@ public sealed partial class AdmissionService(
                 return FactsCollector.DetectLicences(module, staged);
             },
             cancellationToken);
+        // Both are awaited before either's failure is acted on: the classification reads staged files that an early
+        // return would delete under it.
+        await Task.WhenAll(lookup, detecting);
         var sumdb = checksumDb.Check(await lookup, module, verification.ZipHash!, verification.GoModHash);
         var licences = await detecting;
 
