@@ -74,6 +74,25 @@ public sealed class FaultTests
         await AssertAdmittedOnceOverAsync(upstream, info, gateway);
     }
 
+    /// <summary>
+    /// The three files are fetched at once; a missing .info ends the admission without waiting for a zip the upstream
+    /// holds (on a clock that never moves, only the .info's failure can stop the zip's fetch).
+    /// </summary>
+    [Fact]
+    public async Task Get_InfoMissingWhileZipHeld_404WithoutWaitingForTheZip()
+    {
+        await using var upstream = StaticGoProxyServer.Start(Upstream());
+        upstream.RespondWithStatus(Artefact("info"), 404, "no such version");
+        upstream.HoldUntil(Artefact("zip"), new TaskCompletionSource().Task);
+        await using var gateway = await GatewayInstance.StartOnClockAsync(upstream.Url, new FakeTimeProvider(DateTimeOffset.UtcNow));
+
+        var (status, body) = await GetZipAsync(gateway).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.StartsWith($"not found: {ModulePath("info")}: upstream {upstream.Url} answered 404", body, StringComparison.Ordinal);
+        await AssertNothingKeptAsync(gateway);
+    }
+
     [Fact]
     public async Task Get_UpstreamRefusesConnections_502NothingRecorded()
     {
