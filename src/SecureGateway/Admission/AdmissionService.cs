@@ -406,9 +406,9 @@ public sealed partial class AdmissionService(
         using var fetching = run.Step(AdmissionStep.Fetch);
         var prefix = $"{ModuleEscaping.EscapePath(module.Path)}/@v/{ModuleEscaping.EscapeVersion(module.Version)}";
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var fetches = new[] { (ArtefactKind.Info, MaxInfoBytes), (ArtefactKind.Mod, ModuleZipRules.MaxGoMod), (ArtefactKind.Zip, ModuleZipRules.MaxZipFile) }
+        var fetches = new[] { (Kind: ArtefactKind.Info, Limit: MaxInfoBytes), (Kind: ArtefactKind.Mod, Limit: ModuleZipRules.MaxGoMod), (Kind: ArtefactKind.Zip, Limit: ModuleZipRules.MaxZipFile) }
             .Select(artefact => FetchOneAsync(
-                source, $"{prefix}.{artefact.Item1.Extension()}", staged, artefact.Item1, artefact.Item2, failed, artefact.Item1 == ArtefactKind.Info ? infoArrived : null))
+                source, $"{prefix}.{artefact.Kind.Extension()}", staged, artefact.Kind, artefact.Limit, failed, artefact.Kind == ArtefactKind.Info ? infoArrived : null))
             .ToArray();
         var failures = await Task.WhenAll(fetches);
         cancellationToken.ThrowIfCancellationRequested();

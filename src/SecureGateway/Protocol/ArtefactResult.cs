@@ -42,11 +42,10 @@ internal sealed class ArtefactResult : IResult
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
-        var request = httpContext.Request;
-        var response = httpContext.Response;
-        response.Headers.CacheControl = CacheControl;
-        if (bytes is null || IsConditionalOrRange(request.Headers))
+        var headers = httpContext.Response.Headers;
+        if (bytes is null || IsConditionalOrRange(httpContext.Request.Headers))
         {
+            headers.CacheControl = CacheControl;
             var entityTag = etag is null ? null : EntityTagHeaderValue.Parse(etag);
             IResult full = bytes is null
                 ? TypedResults.File(file!, kind.ContentType(), entityTag: entityTag, enableRangeProcessing: true)
@@ -54,16 +53,13 @@ internal sealed class ArtefactResult : IResult
             return full.ExecuteAsync(httpContext);
         }
 
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = kind.ContentType();
-        response.ContentLength = bytes.Length;
-        response.Headers.AcceptRanges = AcceptRanges;
+        headers.AcceptRanges = AcceptRanges;
         if (etag is not null)
         {
-            response.Headers.ETag = etag;
+            headers.ETag = etag;
         }
 
-        return HttpMethods.IsHead(request.Method) ? Task.CompletedTask : response.Body.WriteAsync(bytes, httpContext.RequestAborted).AsTask();
+        return ProxyResults.WriteOkAsync(httpContext, bytes, kind.ContentType(), CacheControl);
     }
 
     // If-Range only matters with Range.

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
 using SecureGateway.Admission;
 
 namespace SecureGateway.Protocol;
@@ -69,17 +70,23 @@ internal static class ProxyResults
             : text;
     }
 
+    /// <summary>
+    /// A 200 with <paramref name="body"/> written straight to the response, headers added by the caller kept: the path of
+    /// the hot answers (cached artefacts, lists), which need none of the file results' range and conditional handling.
+    /// </summary>
+    public static Task WriteOkAsync(HttpContext httpContext, byte[] body, string contentType, StringValues cacheControl)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
+        response.Headers.CacheControl = cacheControl;
+        return HttpMethods.IsHead(httpContext.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
+    }
+
     private sealed class BytesResult(byte[] body, string contentType, string cacheControl) : IResult
     {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            var response = httpContext.Response;
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = contentType;
-            response.ContentLength = body.Length;
-            response.Headers.CacheControl = cacheControl;
-            return HttpMethods.IsHead(httpContext.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
-        }
+        public Task ExecuteAsync(HttpContext httpContext) => WriteOkAsync(httpContext, body, contentType, cacheControl);
     }
 
     private sealed class WithHeader(IResult inner, string name, string value) : IResult

@@ -35,7 +35,7 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, Aud
     public async Task<(AuditEvent? Fork, ChecksumDbHead? Trusted)> StateAsync(string database, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var last = await LastEventAsync(db, database, [AuditEventKinds.ChecksumDbFork, AuditEventKinds.ChecksumDbHeadReset], cancellationToken);
+        var last = await LastForkOrResetAsync(db, database, cancellationToken);
         return last?.Kind == AuditEventKinds.ChecksumDbFork ? (last, null) : (null, await TrustedSinceAsync(db, database, last, cancellationToken));
     }
 
@@ -98,7 +98,7 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, Aud
     public async Task<AuditEvent?> ActiveForkAsync(string database, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var last = await LastEventAsync(db, database, [AuditEventKinds.ChecksumDbFork, AuditEventKinds.ChecksumDbHeadReset], cancellationToken);
+        var last = await LastForkOrResetAsync(db, database, cancellationToken);
         return last?.Kind == AuditEventKinds.ChecksumDbFork ? last : null;
     }
 
@@ -138,6 +138,10 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, Aud
             Subject = database,
             Summary = $"trusted head of checksum DB {database} discarded; the next verified head is trusted afresh",
         }, cancellationToken);
+
+    /// <summary>The fork alarm is open when the last of the forks and resets is a fork.</summary>
+    private static Task<AuditEvent?> LastForkOrResetAsync(AuditDbContext db, string database, CancellationToken cancellationToken) =>
+        LastEventAsync(db, database, [AuditEventKinds.ChecksumDbFork, AuditEventKinds.ChecksumDbHeadReset], cancellationToken);
 
     private static Task<AuditEvent?> LastEventAsync(AuditDbContext db, string database, string[] kinds, CancellationToken cancellationToken) =>
         db.Events.AsNoTracking()
