@@ -10,6 +10,7 @@
 #        bench/cached-get.sh /tmp/before/src/SecureGateway/bin/Release/net10.0/SecureGateway.dll \
 #                            src/SecureGateway/bin/Release/net10.0/SecureGateway.dll
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 before=${1:?BEFORE.dll}
 after=${2:?AFTER.dll}
@@ -39,16 +40,12 @@ url="http://127.0.0.1:$port/example.com/bench/@v/v1.0.0.zip"
 run() {
   local name=$1 dll=$2 extra=()
   [ "$name" = after ] && [ -n "${AFTER_ARGS:-}" ] && read -r -a extra <<<"$AFTER_ARGS"
-  dotnet "$dll" serve "${extra[@]}" --urls "http://127.0.0.1:$port" --Gateway:Upstream="file://$work/up" --Gateway:DataDir="$work/data-$name" \
-    --Gateway:PolicyDir="$work/policies" --Gateway:SumDb=off --Gateway:VulnDb:Source=off --Gateway:Index:Url=off \
-    --Gateway:GitHub:ApiUrl=off --Logging:LogLevel:Default=Warning >"$work/serve-$name.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
+  serve_file_upstream "$dll" "$port" "$work/up" "$work/data-$name" "$work/policies" "$work/serve-$name.log" "${extra[@]}"
   curl -sf -o /dev/null "$url" || { echo "$name did not serve $url; see its log:" >&2; cat "$work/serve-$name.log" >&2; exit 1; }
   wrk -t2 -c32 -d5s "$url" >/dev/null # JIT tiering settles
   wrk -t2 -c32 -d"${seconds}s" "$url" | awk '/Requests\/sec/ { print $2 }'
-  kill -TERM "$pid"
-  wait "$pid" || true
+  kill -TERM "$gateway_pid"
+  wait "$gateway_pid" || true
 }
 
 a=(); b=()
@@ -56,6 +53,5 @@ for i in $(seq 1 "$pairs"); do
   a+=("$(run before "$before")"); b+=("$(run after "$after")")
   echo "pair $i: before ${a[-1]} req/s, after ${b[-1]} req/s"
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 m_a=$(median "${a[@]}"); m_b=$(median "${b[@]}")
 awk -v a="$m_a" -v b="$m_b" 'BEGIN { printf "median before %.0f req/s, after %.0f req/s: %+.1f%%\n", a, b, (b - a) * 100 / a }'

@@ -7,6 +7,7 @@
 #
 #   bench/cold-admission.sh BEFORE.dll AFTER.dll [pairs=3] [versions=40]
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 before=${1:?BEFORE.dll}
 after=${2:?AFTER.dll}
@@ -38,16 +39,12 @@ echo 'function rule(facts, config) { return null; }' > "$work/policies/no-opinio
 run() {
   local name=$1 dll=$2
   rm -rf "$work/data-$name"
-  dotnet "$dll" serve --urls "http://127.0.0.1:$port" --Gateway:Upstream="file://$work/up" --Gateway:DataDir="$work/data-$name" \
-    --Gateway:PolicyDir="$work/policies" --Gateway:SumDb=off --Gateway:VulnDb:Source=off --Gateway:Index:Url=off \
-    --Gateway:GitHub:ApiUrl=off --Logging:LogLevel:Default=Warning >"$work/serve-$name.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
+  serve_file_upstream "$dll" "$port" "$work/up" "$work/data-$name" "$work/policies" "$work/serve-$name.log"
   for i in $(seq 0 $((versions - 1))); do
     curl -sf -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/example.com/cold/@v/v1.0.$i.info"
   done | tail -n +6 | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f\n", 1000 * v[int((NR + 1) / 2)] }'
-  kill -TERM "$pid"
-  wait "$pid" || true
+  kill -TERM "$gateway_pid"
+  wait "$gateway_pid" || true
 }
 
 a=(); b=()
@@ -55,6 +52,5 @@ for i in $(seq 1 "$pairs"); do
   a+=("$(run before "$before")"); b+=("$(run after "$after")")
   echo "pair $i: before ${a[-1]} ms, after ${b[-1]} ms per admission (median)"
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 m_a=$(median "${a[@]}"); m_b=$(median "${b[@]}")
 echo "median before $m_a ms, after $m_b ms per admission: $(python3 -c "print(f'{($m_b / $m_a - 1) * 100:+.1f}%')")"

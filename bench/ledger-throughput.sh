@@ -7,6 +7,7 @@
 #               ledger row per batch)
 #     distinct  a new User-Agent on every request, so every pull is a row of its own: the ledger's worst case
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 pairs=${1:-5}
 seconds=${2:-20}
@@ -45,16 +46,12 @@ script=()
 url="http://127.0.0.1:$port/example.com/bench/@v/v1.0.0.zip"
 
 run() {
-  dotnet "$gateway" serve --urls "http://127.0.0.1:$port" --Gateway:Upstream="file://$work/up" --Gateway:DataDir="$work/data" \
-    --Gateway:PolicyDir="$work/policies" --Gateway:SumDb=off --Gateway:VulnDb:Source=off --Gateway:Index:Url=off \
-    --Gateway:GitHub:ApiUrl=off --Gateway:DownloadLedger="$1" --Logging:LogLevel:Default=Warning >"$work/serve-$1.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
+  serve_file_upstream "$gateway" "$port" "$work/up" "$work/data" "$work/policies" "$work/serve-$1.log" --Gateway:DownloadLedger="$1"
   curl -sf -o /dev/null "$url" || { echo "the gateway did not serve $url; see its log:" >&2; cat "$work/serve-$1.log" >&2; exit 1; }
   wrk -t2 -c32 -d5s "${script[@]}" "$url" >/dev/null # JIT tiering settles
   wrk -t2 -c32 -d"${seconds}s" "${script[@]}" "$url" | awk '/Requests\/sec/ { print $2 }'
-  kill -TERM "$pid"
-  wait "$pid" || true
+  kill -TERM "$gateway_pid"
+  wait "$gateway_pid" || true
 }
 
 off=(); on=()
@@ -62,7 +59,6 @@ for i in $(seq 1 "$pairs"); do
   off+=("$(run false)"); on+=("$(run true)")
   echo "pair $i: ledger off ${off[-1]} req/s, on ${on[-1]} req/s"
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 m_off=$(median "${off[@]}"); m_on=$(median "${on[@]}")
 awk -v off="$m_off" -v on="$m_on" -v mode="$mode" \
   'BEGIN { printf "%s: median ledger off %.0f req/s, on %.0f req/s: %.1f%% lower with the ledger on\n", mode, off, on, (off - on) * 100 / off }'

@@ -20,6 +20,7 @@
 #     --no-build    use the Release builds already there
 #     default       300 MB large zip, 10 s per wrk run, 3 repetitions (medians), 25 versions per cold download
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 large_mb=300 seconds=10 repeat=3 versions=25 mode=full build=1
 while [ $# -gt 0 ]; do
@@ -128,7 +129,6 @@ results="$work/results.tsv"
 : >"$results"
 # record NAME UNIT BETTER GATEWAY BASELINE [NOTE]: one row of the table (BETTER: lower or higher).
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "${6:-}" >>"$results"; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 now_ms() { date +%s%3N; }
 
 # go_download PROXY MODULE@VERSION…: milliseconds of `go mod download` with a fresh module cache.
