@@ -6,28 +6,38 @@ using SecureGateway.Verification;
 namespace SecureGateway.Policy.Licences;
 
 /// <summary>
-/// Finds a module's licence files (pkgsite's names) and tells which SPDX licence each one is, by the
-/// Sørensen–Dice coefficient between the file's normalised word set and each SPDX text's (as licensee does).
+/// Finds a module's licence files and every SPDX licence, standard licence header and licence exception inside each
+/// one (<see cref="LicenceSearch"/>): a file may hold a licence with text around it, two licences, a licence twice, a
+/// licence notice instead of the text, or an exception before its licence. Each file gets an SPDX expression, and the
+/// module one over all its files (<see cref="ModuleExpression"/>).
 /// </summary>
 /// <remarks>
-/// A file that is no licence text at or above <see cref="Threshold"/> — a pointer to a web site, a custom
-/// licence, several licences pasted into one file — is reported as <see cref="Unknown"/>, never guessed.
+/// A file in which nothing scores at or above <see cref="Threshold"/> — a pointer to a web site, a custom licence — is
+/// reported as <see cref="Unknown"/>, never guessed; the words of a file that no match explains are reported with it.
 /// </remarks>
 public sealed class LicenceDetector
 {
-    /// <summary>The id reported for a licence file whose text matches no SPDX text well enough.</summary>
+    /// <summary>The id reported for a licence file in which no SPDX text was found.</summary>
     public const string Unknown = "unknown";
 
     /// <summary>
-    /// The lowest Dice coefficient reported as a match: pkgsite's classifyThreshold (90 %). Copies of one licence
-    /// score 0.97–1 after normalisation (a copyright line, a title, a reflowed paragraph left over); neighbouring
-    /// SPDX texts that differ by one clause (BSD-2 vs BSD-3, MIT vs X11) still differ by the best score, and a
-    /// file that only names a licence scores far below.
+    /// The lowest score (Sørensen–Dice over the word sequences of the text and the span it was found in) reported as a
+    /// match. Copies of one licence score 0.97–1 after normalisation; neighbouring SPDX texts that differ by a clause
+    /// (BSD-2 vs BSD-3, MIT vs MIT-0) score lower on each other's copies than the right one, which wins the span.
     /// </summary>
     public const double Threshold = 0.90;
 
     /// <summary>Go's modzip MaxLICENSE: the go command refuses a module whose LICENSE is larger.</summary>
     public const int MaxLicenceSize = 16 << 20;
+
+    // A candidate whose distinct words are not mostly in the file cannot be in it.
+    private const double MinWordContainment = 0.7;
+
+    // A match may share this much of its span with a better one (texts that end or start alike), not more.
+    private const double MaxSharedSpan = 0.1;
+
+    // How much unexplained text is quoted back.
+    private const int UnexplainedQuoted = 40;
 
     private static readonly Lazy<LicenceDetector> DefaultDetector = new(() => new LicenceDetector(SpdxCorpus.LoadEmbedded()));
 
@@ -48,84 +58,195 @@ public sealed class LicenceDetector
     internal SpdxCorpus Corpus => corpus;
 
     /// <summary>
-    /// Whether pkgsite would read this file as a licence: its base name is one of pkgsite's FileNames
-    /// (LICENSE, LICENCE, COPYING, UNLICENSE and their listed variants, any case), anywhere in the module but
-    /// in a subdirectory of a vendor directory.
+    /// Whether this file is read as a licence: pkgsite's licence file names (LICENSE, LICENCE, COPYING, UNLICENSE and
+    /// their listed variants, any case), the GNU names for the LGPL (COPYING.LESSER, COPYING.LIB), and any file in a
+    /// REUSE <c>LICENSES/</c> folder; anywhere in the module but in a subdirectory of a vendor directory.
     /// </summary>
     /// <param name="pathInModule">'/'-separated path relative to the module root, e.g. "sub/COPYING".</param>
     public static bool IsLicenceFile(string pathInModule) => LicenceFileNames.IsLicenceFile(pathInModule);
 
-    /// <summary>Classifies one licence file's content (UTF-8; invalid bytes become U+FFFD).</summary>
+    /// <summary>Finds the licences in one licence file's content (UTF-8; invalid bytes become U+FFFD).</summary>
     /// <param name="file">Reported back as <see cref="LicenceMatch.File"/>.</param>
     public LicenceMatch Classify(string file, ReadOnlySpan<byte> content)
     {
         ArgumentNullException.ThrowIfNull(file);
-        List<string> words = LicenceText.Words(Utf8.GetString(content));
-
+        string text = Utf8.GetString(content);
+        List<LicenceToken> tokens = LicenceText.Tokens(text);
+        var numbers = new int[tokens.Count];
         var known = new HashSet<int>();
-        var distinct = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string word in words)
+        for (int i = 0; i < tokens.Count; i++)
         {
-            if (distinct.Add(word) && corpus.Vocabulary.TryGetValue(word, out int number))
+            numbers[i] = corpus.Vocabulary.GetValueOrDefault(tokens[i].Word, -1);
+            if (numbers[i] >= 0)
             {
-                known.Add(number);
+                known.Add(numbers[i]);
             }
         }
-        int size = distinct.Count;
-        if (size == 0)
+        if (known.Count == 0)
         {
-            return new LicenceMatch(Unknown, file, 0);
+            return new LicenceMatch(Unknown, file, 0) { UnexplainedWords = tokens.Count, Unexplained = Quote(tokens, new bool[tokens.Count]) };
         }
 
-        SpdxText? best = null;
-        double bestDice = 0;
-        foreach (SpdxText text in corpus.Texts)
+        var words = new FileWords(numbers);
+        var found = new List<(SpdxText Text, LicenceOccurrence At)>();
+        double best = 0;
+        foreach (SpdxText candidate in corpus.Texts)
         {
-            // Even a full overlap cannot beat what we have.
-            if (Dice(Math.Min(size, text.Words.Length), size, text.Words.Length) <= bestDice)
+            if (candidate.Words.Length * MinWordContainment > known.Count || !MostlyContained(candidate.Words, known))
             {
                 continue;
             }
-            int overlap = 0;
-            foreach (int word in text.Words)
-            {
-                if (known.Contains(word))
-                {
-                    overlap++;
-                }
-            }
-            double dice = Dice(overlap, size, text.Words.Length);
-            if (dice > bestDice)
-            {
-                (best, bestDice) = (text, dice);
-            }
+            (List<LicenceOccurrence> occurrences, double bestScore) = LicenceSearch.Find(candidate, words, threshold);
+            best = Math.Max(best, bestScore);
+            found.AddRange(occurrences.Select(at => (candidate, at)));
         }
 
-        if (best is null)
+        List<(SpdxText Text, LicenceOccurrence At)> kept = BestNonOverlapping(found);
+        var explained = new bool[tokens.Count];
+        foreach ((_, LicenceOccurrence at) in kept)
         {
-            return new LicenceMatch(Unknown, file, 0);
+            Array.Fill(explained, true, at.Start, at.End - at.Start);
         }
-        double confidence = Math.Round(bestDice * LengthRatio(words.Count, best.Length), 4);
-        if (confidence < threshold)
+        int unexplained = explained.Count(e => !e);
+        List<string> terms = Terms(kept, tokens);
+        if (terms.Count == 0)
         {
-            return new LicenceMatch(Unknown, file, confidence);
+            return new LicenceMatch(Unknown, file, Math.Round(best, 4)) { UnexplainedWords = unexplained, Unexplained = Quote(tokens, explained), Spans = Spans(kept, tokens, text) };
         }
-        // The GPL family shares one text between "-only" and "-or-later". A grant of "any later version" beyond the
-        // ones in the terms themselves (a notice above them) means -or-later; the how-to appendix, where the text
-        // shows such a notice as an example, is not compared.
-        bool orLater = best.OrLater is not null && LicenceText.CountLaterVersionGrants(words) > best.LaterVersionGrants;
-        return new LicenceMatch(orLater ? best.OrLater! : best.Id, file, confidence);
+        return new LicenceMatch(string.Join(" AND ", terms), file, Math.Round(kept.Min(k => k.At.Score), 4))
+        {
+            Terms = terms,
+            Spans = Spans(kept, tokens, text),
+            UnexplainedWords = unexplained,
+            Unexplained = Quote(tokens, explained),
+        };
     }
 
-    // Sørensen–Dice coefficient of two sets from the size of their intersection.
-    private static double Dice(int overlap, int a, int b) => 2.0 * overlap / (a + b);
+    /// <summary>
+    /// The module's SPDX expression over its licence files: each distinct term once, in file order, joined by AND; null
+    /// when no file holds a known licence. The GNU way of shipping the LGPL-3.0 — its additional permissions in
+    /// COPYING.LESSER beside the GPL-3.0 they build on in COPYING — is the LGPL-3.0 alone: a GPL-3.0 term beside an
+    /// LGPL-3.0 term in the same directory is part of it.
+    /// </summary>
+    public static (string? Expression, IReadOnlyList<string> Terms) ModuleExpression(IReadOnlyList<LicenceMatch> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var lgpl3Directories = files
+            .Where(f => f.Terms.Any(t => t.StartsWith("LGPL-3.0-", StringComparison.Ordinal)))
+            .Select(f => Directory(f.File))
+            .ToHashSet(StringComparer.Ordinal);
+        var terms = new List<string>();
+        foreach (LicenceMatch file in files)
+        {
+            foreach (string term in file.Terms)
+            {
+                bool partOfLgpl = term is "GPL-3.0-only" or "GPL-3.0-or-later" && lgpl3Directories.Contains(Directory(file.File));
+                if (!partOfLgpl && !terms.Contains(term))
+                {
+                    terms.Add(term);
+                }
+            }
+        }
+        return (terms.Count == 0 ? null : string.Join(" AND ", terms), terms);
+    }
 
-    // Word sets do not see text added to a licence when its words are common ones: MIT and Apache-2.0 pasted into one
-    // file have nearly Apache's word set (Dice 0.97). licensee therefore also requires the lengths to be within its
-    // threshold of each other; here the ratio of the word counts (repeats counted) scales the best text's Dice
-    // coefficient into the confidence, so one threshold covers both. It does not pick the text: near-identical SPDX
-    // texts of other lengths (Pixar's Apache-2.0) would win on length alone.
-    private static double LengthRatio(int a, int b) => (double)Math.Min(a, b) / Math.Max(a, b);
+    private static string Directory(string path) => path[..(path.LastIndexOf('/') + 1)];
+
+    private static bool MostlyContained(int[] candidateWords, HashSet<int> known)
+    {
+        int allowedMissing = (int)(candidateWords.Length * (1 - MinWordContainment));
+        int missing = 0;
+        foreach (int word in candidateWords)
+        {
+            if (!known.Contains(word) && ++missing > allowedMissing)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // Best first: the most words aligned less the text's words left out (so a longer text that is all there beats a
+    // shorter one inside it, and a text missing a clause loses to the one without it), then the score.
+    private static List<(SpdxText Text, LicenceOccurrence At)> BestNonOverlapping(List<(SpdxText Text, LicenceOccurrence At)> found)
+    {
+        var kept = new List<(SpdxText Text, LicenceOccurrence At)>();
+        foreach (var match in found
+            .OrderByDescending(m => (2 * m.At.Common) - m.Text.Sequence.Length)
+            .ThenByDescending(m => m.At.Score)
+            .ThenBy(m => m.Text.Kind)
+            .ThenBy(m => m.Text.Id, StringComparer.Ordinal))
+        {
+            int shared = kept.Sum(k => Math.Max(0, Math.Min(k.At.End, match.At.End) - Math.Max(k.At.Start, match.At.Start)));
+            if (shared <= MaxSharedSpan * (match.At.End - match.At.Start))
+            {
+                kept.Add(match);
+            }
+        }
+        kept.Sort((a, b) => a.At.Start.CompareTo(b.At.Start));
+        return kept;
+    }
+
+    // The file's SPDX terms in order: each licence found, with the exceptions found nearest to it rather than to another
+    // licence ("LGPL-3.0-only WITH LGPL-3.0-linking-exception"); an exception in a file without a licence makes no term.
+    private static List<string> Terms(List<(SpdxText Text, LicenceOccurrence At)> kept, List<LicenceToken> tokens)
+    {
+        var licences = kept.Where(k => k.Text.Kind != SpdxKind.Exception).ToList();
+        var terms = new List<string>();
+        foreach (var licence in licences)
+        {
+            var exceptions = kept
+                .Where(k => k.Text.Kind == SpdxKind.Exception && licences.MinBy(l => Distance(l.At, k.At)) == licence)
+                .Select(k => k.Text.Id)
+                .Distinct(StringComparer.Ordinal);
+            string term = string.Join(" WITH ", [LicenceId(licence.Text, licence.At, tokens), .. exceptions]);
+            if (!terms.Contains(term))
+            {
+                terms.Add(term);
+            }
+        }
+        return terms;
+    }
+
+    private static int Distance(LicenceOccurrence a, LicenceOccurrence b) => Math.Max(0, Math.Max(a.Start, b.Start) - Math.Min(a.End, b.End));
+
+    // The GPL family shares one text between "-only" and "-or-later". A full text is "-or-later" when the file grants
+    // "any later version" more often than the terms themselves do (a notice above them; the how-to appendix, where the
+    // text shows such a notice as an example, is not counted); a standard header when it grants it itself.
+    private static string LicenceId(SpdxText text, LicenceOccurrence at, List<LicenceToken> tokens)
+    {
+        if (text.OrLater is null)
+        {
+            return text.Id;
+        }
+        bool orLater = text.Kind == SpdxKind.Header
+            ? LicenceText.CountLaterVersionGrants(tokens.GetRange(at.Start, at.End - at.Start).ConvertAll(t => t.Word)) > 0
+            : LicenceText.CountLaterVersionGrants(tokens.ConvertAll(t => t.Word)) > text.LaterVersionGrants;
+        return orLater ? text.OrLater : text.Id;
+    }
+
+    private static List<LicenceSpan> Spans(List<(SpdxText Text, LicenceOccurrence At)> kept, List<LicenceToken> tokens, string text) =>
+        kept.ConvertAll(k => new LicenceSpan(
+            k.Text.Id,
+            k.Text.Kind.ToString().ToLowerInvariant(),
+            LineOf(text, tokens[k.At.Start].Start),
+            LineOf(text, tokens[k.At.End - 1].End - 1),
+            Math.Round(k.At.Score, 4)));
+
+    private static int LineOf(string text, int offset) => text.AsSpan(0, offset).Count('\n') + 1;
+
+    private static string Quote(List<LicenceToken> tokens, bool[] explained)
+    {
+        var words = new List<string>();
+        for (int i = 0; i < tokens.Count && words.Count < UnexplainedQuoted; i++)
+        {
+            if (!explained[i])
+            {
+                words.Add(tokens[i].Word);
+            }
+        }
+        return string.Join(' ', words);
+    }
 
     /// <summary>
     /// Classifies every licence file in a module zip, ordered by path (ordinal). Entries outside
@@ -158,7 +279,7 @@ public sealed class LicenceDetector
             }
             matches.Add(ReadCapped(entry) is { } content
                 ? Classify(path, content.GetBuffer().AsSpan(0, (int)content.Length))
-                : new LicenceMatch(Unknown, path, 0));
+                : new LicenceMatch(Unknown, path, 0) { Unexplained = "unreadable or larger than the go command allows" });
         }
         matches.Sort((a, b) => string.CompareOrdinal(a.File, b.File));
         return matches;

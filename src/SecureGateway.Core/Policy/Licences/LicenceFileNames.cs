@@ -2,7 +2,9 @@ namespace SecureGateway.Policy.Licences;
 
 /// <summary>
 /// Which files of a module are licence files: pkgsite's rules (golang/pkgsite internal/licenses/licenses.go,
-/// FileNames and isVendoredFile), so the gateway sees the same licences pkg.go.dev shows.
+/// FileNames and isVendoredFile), so the gateway sees the licences pkg.go.dev shows, and the conventions pkgsite
+/// misses: the LGPL's COPYING.LESSER and COPYING.LIB beside the GPL in COPYING (the GNU way), and REUSE's
+/// <c>LICENSES/</c> folder, one file per licence.
 /// </summary>
 internal static class LicenceFileNames
 {
@@ -28,15 +30,23 @@ internal static class LicenceFileNames
         "UNLICENSE", "UNLICENCE",
     ];
 
+    /// <summary>The GNU names of the LGPL's file, which pkgsite does not read.</summary>
+    public static readonly IReadOnlyList<string> GnuLesserNames = ["COPYING.LESSER", "COPYING.LESSER.txt", "COPYING.LIB", "COPYING.LIB.txt"];
+
+    /// <summary>REUSE's folder of licence texts (reuse.software: <c>LICENSES/&lt;SPDX id&gt;.txt</c>).</summary>
+    public const string ReuseFolder = "LICENSES";
+
     // pkgsite lower-cases both sides; OrdinalIgnoreCase agrees for these ASCII names.
-    private static readonly HashSet<string> NameSet = new(Names, StringComparer.OrdinalIgnoreCase);
+    private static readonly HashSet<string> NameSet = new([.. Names, .. GnuLesserNames], StringComparer.OrdinalIgnoreCase);
 
     /// <param name="pathInModule">'/'-separated path relative to the module root.</param>
     public static bool IsLicenceFile(string pathInModule)
     {
         ArgumentNullException.ThrowIfNull(pathInModule);
-        string baseName = pathInModule[(pathInModule.LastIndexOf('/') + 1)..];
-        return NameSet.Contains(baseName) && !IsVendored(pathInModule);
+        int slash = pathInModule.LastIndexOf('/');
+        string baseName = pathInModule[(slash + 1)..];
+        string folder = slash < 0 ? "" : pathInModule[(pathInModule.LastIndexOf('/', Math.Max(0, slash - 1)) + 1)..slash];
+        return (NameSet.Contains(baseName) || (folder == ReuseFolder && baseName.Length > 0)) && !IsVendored(pathInModule);
     }
 
     /// <summary>

@@ -1,13 +1,35 @@
 namespace SecureGateway.Policy.Licences;
 
-/// <summary>One licence file of a module and what its text is.</summary>
+/// <summary>One licence file of a module and what was found in it.</summary>
 /// <param name="Spdx">
-/// The SPDX id of the best-matching licence text, or <see cref="LicenceDetector.Unknown"/> ("unknown") when the file
-/// is a licence file but no SPDX text matches at or above <see cref="LicenceDetector.Threshold"/>, or it cannot be read.
+/// The file's SPDX expression (<c>MIT</c>, <c>MIT AND BSD-3-Clause</c>, <c>LGPL-3.0-only WITH LGPL-3.0-linking-exception</c>),
+/// or <see cref="LicenceDetector.Unknown"/> ("unknown") when no SPDX licence scored at or above
+/// <see cref="LicenceDetector.Threshold"/> in it, or it cannot be read.
 /// </param>
 /// <param name="File">The '/'-separated path of the file relative to the module root, e.g. "LICENSE" or "sub/COPYING".</param>
 /// <param name="Confidence">
-/// Sørensen–Dice coefficient (0–1, four decimals) between the normalised words of the file and of the best SPDX text;
-/// for "unknown" the best score found (below the threshold), 0 when the file was unreadable or too large.
+/// The lowest score of the matches making up <paramref name="Spdx"/> (0–1, four decimals); for "unknown" the best score
+/// seen (below the threshold), 0 when the file was unreadable or too large.
 /// </param>
-public sealed record LicenceMatch(string Spdx, string File, double Confidence);
+public sealed record LicenceMatch(string Spdx, string File, double Confidence)
+{
+    /// <summary>The terms of <see cref="Spdx"/> (licences, each with its exceptions); empty for "unknown".</summary>
+    public IReadOnlyList<string> Terms { get; init; } = [];
+
+    /// <summary>Each licence text, standard header and exception found, in the order they appear.</summary>
+    public IReadOnlyList<LicenceSpan> Spans { get; init; } = [];
+
+    /// <summary>How many words of the file no match explains (titles, copyright lines and the like are not counted).</summary>
+    public int UnexplainedWords { get; init; }
+
+    /// <summary>The first of those words, normalised, for a reviewer to see what they are.</summary>
+    public string Unexplained { get; init; } = "";
+}
+
+/// <summary>One SPDX text found in a licence file.</summary>
+/// <param name="Spdx">The licence or exception id.</param>
+/// <param name="Kind"><c>text</c> (the licence's text), <c>header</c> (its standard notice) or <c>exception</c>.</param>
+/// <param name="StartLine">First line of the file it covers (1-based).</param>
+/// <param name="EndLine">Last line it covers.</param>
+/// <param name="Score">Sørensen–Dice coefficient of the text's words and the span's, 0–1.</param>
+public sealed record LicenceSpan(string Spdx, string Kind, int StartLine, int EndLine, double Score);

@@ -33,27 +33,52 @@ internal static partial class LicenceText
     };
 
     /// <summary>The normalised words of <paramref name="text"/>, in order, repeats kept.</summary>
-    public static List<string> Words(string text)
+    public static List<string> Words(string text) => Tokens(text).ConvertAll(token => token.Word);
+
+    /// <summary>
+    /// The normalised words of <paramref name="text"/> with where each came from in it, so a licence found among them
+    /// can be reported as a span of the file. Every step keeps the text's offsets: what is dropped is blanked, and a
+    /// licensor's name is replaced by the template's wording at the name's place.
+    /// </summary>
+    public static List<LicenceToken> Tokens(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string s = CopyrightNotice().Replace(text, " ");
-        s = s.ToLowerInvariant();
-        s = MarkdownLinkTarget().Replace(s, "]");
-        s = AngleBracketed().Replace(s, " ");
-        s = ListMarker().Replace(s, "");
-        s = Title().Replace(s, "", 1);
-        s = AllRightsReserved().Replace(s, " ");
-        s = Whitespace().Replace(s, " ");
+        char[] blanked = text.ToCharArray();
+        Blank(blanked, CopyrightNotice().Matches(text));
+        string s = new string(blanked).ToLowerInvariant();
+        blanked = s.ToCharArray();
+        foreach (Regex dropped in (Regex[])[MarkdownLinkTarget(), AngleBracketed(), ListMarker(), AllRightsReserved()])
+        {
+            Blank(blanked, dropped.Matches(s));
+        }
+        s = new string(blanked);
+        if (Title().Match(s) is { Success: true } title)
+        {
+            Blank(blanked, [title]);
+            s = new string(blanked);
+        }
 
-        // What a template leaves to the licensor, replaced by the SPDX wording.
-        s = NeitherTheName().Replace(s, "neither the name of the copyright holder nor the names of its contributors");
-        s = ProvidedBy().Replace(s, "provided by the copyright holders and contributors ");
-        s = InNoEventShall().Replace(s, "in no event shall the copyright holders be liable");
-        s = DisclaimsAllWarranties().Replace(s, "and the author disclaims all warranties");
-        s = DevelopedBy().Replace(s, "includes software developed by the organization");
-        s = s.Replace(" & ", " and ", StringComparison.Ordinal);
+        var substitutions = new List<(int Start, int End, string[] Words)>();
+        foreach ((Regex template, string[] wording) in HolderTemplates)
+        {
+            foreach (Match m in template.Matches(s))
+            {
+                if (!substitutions.Exists(other => m.Index < other.End && other.Start < m.Index + m.Length))
+                {
+                    substitutions.Add((m.Index, m.Index + m.Length, wording));
+                }
+            }
+        }
+        substitutions.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return Tokenise(s, substitutions);
+    }
 
-        return Tokenise(s);
+    private static void Blank(char[] text, IEnumerable<Match> matches)
+    {
+        foreach (Match m in matches)
+        {
+            Array.Fill(text, ' ', m.Index, m.Length);
+        }
     }
 
     /// <summary>
@@ -101,16 +126,30 @@ internal static partial class LicenceText
     }
 
     // Words are runs of letters and digits; an apostrophe, hyphen or dot between two of them joins them
-    // ("non-infringement", "party's", "2.0"), any other character separates.
-    private static List<string> Tokenise(string s)
+    // ("non-infringement", "party's", "2.0"), any other character separates. A lone "&" is "and".
+    private static List<LicenceToken> Tokenise(string s, List<(int Start, int End, string[] Words)> substitutions)
     {
-        var words = new List<string>(s.Length / 6);
+        var tokens = new List<LicenceToken>(s.Length / 6);
         var word = new StringBuilder(32);
+        int wordStart = 0;
+        int next = 0;
         for (int i = 0; i < s.Length; i++)
         {
+            if (next < substitutions.Count && i == substitutions[next].Start)
+            {
+                Flush(word, wordStart, i, tokens);
+                (int start, int end, string[] words) = substitutions[next++];
+                tokens.AddRange(words.Select(w => new LicenceToken(w, start, end)));
+                i = end - 1;
+                continue;
+            }
             char c = s[i];
             if (char.IsLetterOrDigit(c))
             {
+                if (word.Length == 0)
+                {
+                    wordStart = i;
+                }
                 word.Append(c);
                 continue;
             }
@@ -119,22 +158,36 @@ internal static partial class LicenceText
             {
                 continue;
             }
-            Flush(word, words);
+            Flush(word, wordStart, i, tokens);
+            if (c == '&' && (i == 0 || char.IsWhiteSpace(s[i - 1])) && (i + 1 == s.Length || char.IsWhiteSpace(s[i + 1])))
+            {
+                tokens.Add(new LicenceToken("and", i, i + 1));
+            }
         }
-        Flush(word, words);
-        return words;
+        Flush(word, wordStart, s.Length, tokens);
+        return tokens;
     }
 
-    private static void Flush(StringBuilder word, List<string> words)
+    private static void Flush(StringBuilder word, int start, int end, List<LicenceToken> tokens)
     {
         if (word.Length == 0)
         {
             return;
         }
         string w = word.ToString();
-        words.Add(Varieties.TryGetValue(w, out string? v) ? v : w);
+        tokens.Add(new LicenceToken(Varieties.TryGetValue(w, out string? v) ? v : w, start, end));
         word.Clear();
     }
+
+    // What a template leaves to the licensor, replaced by the SPDX wording.
+    private static readonly (Regex Template, string[] Wording)[] HolderTemplates =
+    [
+        (NeitherTheName(), "neither the name of the copyright holder nor the names of its contributors".Split(' ')),
+        (ProvidedBy(), "provided by the copyright holders and contributors".Split(' ')),
+        (InNoEventShall(), "in no event shall the copyright holders be liable".Split(' ')),
+        (DisclaimsAllWarranties(), "and the author disclaims all warranties".Split(' ')),
+        (DevelopedBy(), "includes software developed by the organization".Split(' ')),
+    ];
 
     // [text](url) keeps the text.
     [GeneratedRegex(@"\]\([^)\s]*\)")]
@@ -159,29 +212,29 @@ internal static partial class LicenceText
     [GeneratedRegex(@"\A\s*[^\n.:]{0,40}\b(?:licen[cs]e|copying|unlicense)\b[^\n.:]{0,30}:?[ \t]*(?:\n|\z)")]
     private static partial Regex Title();
 
-    [GeneratedRegex(@"all rights reserved\.?")]
+    [GeneratedRegex(@"all\s+rights\s+reserved\.?")]
     private static partial Regex AllRightsReserved();
 
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex Whitespace();
-
     // BSD-3-Clause: "Neither the name of Google Inc. nor the names of its contributors".
-    [GeneratedRegex(@"neither the names? of " + Holder + @"{1,150}? nor the names of (?:its|their|the|his|her) contributors")]
+    [GeneratedRegex(@"neither\s+the\s+names?\s+of\s+" + Holder + @"{1,200}?\s+nor\s+the\s+names\s+of\s+(?:its|their|the|his|her)\s+contributors")]
     private static partial Regex NeitherTheName();
 
-    // BSD: "THIS SOFTWARE IS PROVIDED BY THE REGENTS AND CONTRIBUTORS ``AS IS''".
-    [GeneratedRegex(@"provided by " + Holder + @"{1,150}? (?=[^\p{L}\p{N} ]*as is\b)")]
+    // BSD: "THIS SOFTWARE IS PROVIDED BY THE REGENTS AND CONTRIBUTORS ``AS IS''" (the space before "as is" stays).
+    [GeneratedRegex(@"provided\s+by\s+" + Holder + @"{1,200}?(?=\s+[^\p{L}\p{N}\s]*as\s+is\b)")]
     private static partial Regex ProvidedBy();
 
     // BSD, MIT, ISC: "IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE".
-    [GeneratedRegex(@"in no event shall " + Holder + @"{1,150}? be liable")]
+    [GeneratedRegex(@"in\s+no\s+event\s+shall\s+" + Holder + @"{1,200}?\s+be\s+liable")]
     private static partial Regex InNoEventShall();
 
     // ISC: "AND ISC DISCLAIMS ALL WARRANTIES".
-    [GeneratedRegex(@"and " + Holder + @"{1,100}? disclaims all warranties")]
+    [GeneratedRegex(@"\band\s+" + Holder + @"{1,130}?\s+disclaims\s+all\s+warranties")]
     private static partial Regex DisclaimsAllWarranties();
 
     // BSD-4-Clause: "This product includes software developed by the University of California, Berkeley ...".
-    [GeneratedRegex(@"includes software developed by [^.;:]{1,150}?(?=[.;:])")]
+    [GeneratedRegex(@"includes\s+software\s+developed\s+by\s+[^.;:]{1,200}?(?=[.;:])")]
     private static partial Regex DevelopedBy();
 }
+
+/// <summary>A normalised word and the characters of the text it stands for (<see cref="Start"/> inclusive, <see cref="End"/> exclusive).</summary>
+internal readonly record struct LicenceToken(string Word, int Start, int End);

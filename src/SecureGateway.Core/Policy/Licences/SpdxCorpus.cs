@@ -34,7 +34,9 @@ internal sealed class SpdxCorpus
     }
 
     /// <summary>
-    /// The generated data as it is embedded: {"source", "licenses": [{"id", "name", "orLater", "aliases", "text"}]}.
+    /// The generated data as it is embedded: {"source", "licenses": [{"id", "name", "orLater", "aliases", "text",
+    /// "header"?}], "exceptions": [{"id", "name", "text"}]}. A licence's standard header and each exception become
+    /// entries of their own kind.
     /// </summary>
     public static (string Source, List<SpdxEntry> Entries) ReadEmbedded()
     {
@@ -50,6 +52,18 @@ internal sealed class SpdxCorpus
             string id = licence.GetProperty("id").GetString() ?? throw new InvalidDataException("licence without id");
             string? orLater = licence.TryGetProperty("orLater", out JsonElement later) ? later.GetString() : null;
             entries.Add(new SpdxEntry(id, orLater, licence.GetProperty("text").GetString() ?? ""));
+            if (licence.TryGetProperty("header", out JsonElement header) && header.GetString() is { Length: > 0 } headerText)
+            {
+                entries.Add(new SpdxEntry(id, orLater, headerText, SpdxKind.Header));
+            }
+        }
+        if (root.TryGetProperty("exceptions", out JsonElement exceptions))
+        {
+            foreach (JsonElement exception in exceptions.EnumerateArray())
+            {
+                string id = exception.GetProperty("id").GetString() ?? throw new InvalidDataException("exception without id");
+                entries.Add(new SpdxEntry(id, null, exception.GetProperty("text").GetString() ?? "", SpdxKind.Exception));
+            }
         }
         return (source, entries);
     }
@@ -59,25 +73,16 @@ internal sealed class SpdxCorpus
     {
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
         var texts = new List<SpdxText>();
-        foreach ((string id, string? orLater, string text) in entries)
+        foreach ((string id, string? orLater, string text, SpdxKind kind) in entries)
         {
             List<string> words = LicenceText.Words(text);
-            var set = new HashSet<int>();
-            foreach (string word in words)
-            {
-                if (!vocabulary.TryGetValue(word, out int number))
-                {
-                    number = vocabulary.Count;
-                    vocabulary.Add(word, number);
-                }
-                set.Add(number);
-            }
-            if (set.Count == 0)
+            if (words.Count == 0)
             {
                 continue;
             }
+            int[] sequence = [.. words.Select(word => Number(vocabulary, word))];
             int grants = LicenceText.CountLaterVersionGrants(words);
-            texts.Add(new SpdxText(id, orLater, Sorted(set), words.Count, grants));
+            texts.Add(new SpdxText(id, orLater, kind, sequence, grants));
 
             // Copies of Apache-2.0 and the GPL family often stop at "END OF TERMS AND CONDITIONS": the terms alone are a
             // second text. (licensee strips the appendix from every file instead, which would also hide whatever
@@ -85,32 +90,96 @@ internal sealed class SpdxCorpus
             int end = LicenceText.EndOfTerms(words);
             if (end < words.Count)
             {
-                var terms = new HashSet<int>();
-                for (int i = 0; i < end; i++)
-                {
-                    terms.Add(vocabulary[words[i]]);
-                }
-                texts.Add(new SpdxText(id, orLater, Sorted(terms), end, grants));
+                texts.Add(new SpdxText(id, orLater, kind, sequence[..end], grants));
             }
         }
         return new SpdxCorpus(source, vocabulary, [.. texts]);
     }
 
-    private static int[] Sorted(HashSet<int> set)
+    private static int Number(Dictionary<string, int> vocabulary, string word)
     {
-        int[] sorted = [.. set];
-        Array.Sort(sorted);
-        return sorted;
+        if (!vocabulary.TryGetValue(word, out int number))
+        {
+            number = vocabulary.Count;
+            vocabulary.Add(word, number);
+        }
+        return number;
     }
 }
 
-/// <summary>One licence text of the generated data.</summary>
-internal sealed record SpdxEntry(string Id, string? OrLater, string Text);
+/// <summary>What an SPDX text is: a licence's full text, its standard header (the notice put in source files), or an exception.</summary>
+internal enum SpdxKind
+{
+    Text,
+    Header,
+    Exception,
+}
 
-/// <summary>One SPDX licence text as a word set.</summary>
-/// <param name="Id">SPDX id reported on a match ("GPL-2.0-only" for the text GPL-2.0-only and -or-later share).</param>
-/// <param name="OrLater">The "-or-later" id, reported when the file grants any later version beyond the text itself.</param>
-/// <param name="Words">The numbers of its distinct words, ascending.</param>
-/// <param name="Length">How many words it has, repeats counted.</param>
-/// <param name="LaterVersionGrants">How often the text itself says "or (at your option) any later version".</param>
-internal sealed record SpdxText(string Id, string? OrLater, int[] Words, int Length, int LaterVersionGrants);
+/// <summary>One text of the generated data.</summary>
+internal sealed record SpdxEntry(string Id, string? OrLater, string Text, SpdxKind Kind = SpdxKind.Text);
+
+/// <summary>One SPDX text as numbered words, with what the searches over it need.</summary>
+internal sealed class SpdxText
+{
+    private readonly Lazy<(Dictionary<int, ulong[]> Forward, Dictionary<int, ulong[]> Backward)> masks;
+
+    /// <param name="id">SPDX id reported on a match ("GPL-2.0-only" for the text GPL-2.0-only and -or-later share).</param>
+    /// <param name="orLater">The "-or-later" id, reported when the file grants any later version beyond the text itself.</param>
+    /// <param name="kind">Full text, standard header or exception.</param>
+    /// <param name="sequence">The text's word numbers in order.</param>
+    /// <param name="laterVersionGrants">How often the text itself says "or (at your option) any later version".</param>
+    public SpdxText(string id, string? orLater, SpdxKind kind, int[] sequence, int laterVersionGrants)
+    {
+        Id = id;
+        OrLater = orLater;
+        Kind = kind;
+        Sequence = sequence;
+        LaterVersionGrants = laterVersionGrants;
+        int[] distinct = [.. sequence.Distinct()];
+        Array.Sort(distinct);
+        Words = distinct;
+        masks = new(BuildMasks);
+    }
+
+    public string Id { get; }
+
+    public string? OrLater { get; }
+
+    public SpdxKind Kind { get; }
+
+    public int[] Sequence { get; }
+
+    /// <summary>The numbers of its distinct words, ascending.</summary>
+    public int[] Words { get; }
+
+    public int LaterVersionGrants { get; }
+
+    /// <summary>Per word, a bit per position of the text where it occurs (bit i for word i), built on first use.</summary>
+    public Dictionary<int, ulong[]> ForwardMasks => masks.Value.Forward;
+
+    /// <summary>The same with the text reversed (bit i for word length-1-i).</summary>
+    public Dictionary<int, ulong[]> BackwardMasks => masks.Value.Backward;
+
+    private (Dictionary<int, ulong[]>, Dictionary<int, ulong[]>) BuildMasks()
+    {
+        int blocks = (Sequence.Length + 63) / 64;
+        var forward = new Dictionary<int, ulong[]>();
+        var backward = new Dictionary<int, ulong[]>();
+        for (int i = 0; i < Sequence.Length; i++)
+        {
+            Set(forward, Sequence[i], i, blocks);
+            Set(backward, Sequence[i], Sequence.Length - 1 - i, blocks);
+        }
+        return (forward, backward);
+    }
+
+    private static void Set(Dictionary<int, ulong[]> masks, int word, int bit, int blocks)
+    {
+        if (!masks.TryGetValue(word, out ulong[]? mask))
+        {
+            mask = new ulong[blocks];
+            masks.Add(word, mask);
+        }
+        mask[bit / 64] |= 1UL << (bit % 64);
+    }
+}

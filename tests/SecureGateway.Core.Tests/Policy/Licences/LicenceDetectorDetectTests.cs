@@ -29,7 +29,7 @@ public sealed class LicenceDetectorDetectTests : IDisposable
         IReadOnlyList<LicenceMatch> matches = LicenceDetector.Default.Detect(zip, Prefix);
 
         Assert.Collection(matches,
-            m => Assert.Equal(new LicenceMatch("MIT", "LICENSE", 1.0), m),
+            m => Assert.Equal(("MIT", "LICENSE", 1.0), (m.Spdx, m.File, m.Confidence)),
             m => Assert.Equal(("GPL-3.0-only", "sub/COPYING"), (m.Spdx, m.File)));
         Assert.InRange(matches[1].Confidence, 0.98, 1.0);
     }
@@ -80,7 +80,9 @@ public sealed class LicenceDetectorDetectTests : IDisposable
     {
         string zip = files.Write(TestZip.Build([(Prefix + "LICENSE", Mit("2024 Someone"))]));
 
-        Assert.Equal(LicenceDetector.Default.Detect(zip, Prefix), LicenceDetector.Default.Detect(zip, Prefix.TrimEnd('/')));
+        Assert.Equal(
+            LicenceDetector.Default.Detect(zip, Prefix).Select(m => (m.Spdx, m.File, m.Confidence)),
+            LicenceDetector.Default.Detect(zip, Prefix.TrimEnd('/')).Select(m => (m.Spdx, m.File, m.Confidence)));
     }
 
     // Go's MaxLICENSE is 16 MiB; a larger file is not read, and counts as an unknown licence.
@@ -91,7 +93,7 @@ public sealed class LicenceDetectorDetectTests : IDisposable
         Encoding.ASCII.GetBytes(Mit("2024 Someone")).CopyTo(huge, 0);
         string zip = files.Write(TestZip.Build([(Prefix + "LICENSE", huge)], CompressionLevel.Fastest));
 
-        Assert.Equal([new LicenceMatch("unknown", "LICENSE", 0)], LicenceDetector.Default.Detect(zip, Prefix));
+        Assert.Equal([("unknown", "LICENSE", 0.0)], LicenceDetector.Default.Detect(zip, Prefix).Select(m => (m.Spdx, m.File, m.Confidence)));
     }
 
     [Fact]

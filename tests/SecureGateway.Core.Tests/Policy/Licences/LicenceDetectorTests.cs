@@ -100,7 +100,7 @@ public sealed class LicenceDetectorTests
     {
         LicenceMatch match = Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(MitWithCopyright));
 
-        Assert.Equal(new LicenceMatch("MIT", "LICENSE", 1.0), match);
+        Assert.Equal(("MIT", "LICENSE", 1.0), (match.Spdx, match.File, match.Confidence));
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public sealed class LicenceDetectorTests
     {
         LicenceMatch match = Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(SpdxText(spdx)));
 
-        Assert.Equal(new LicenceMatch(spdx, "LICENSE", 1.0), match);
+        Assert.Equal((spdx, "LICENSE", 1.0), (match.Spdx, match.File, match.Confidence));
     }
 
     [Theory]
@@ -192,24 +192,28 @@ public sealed class LicenceDetectorTests
     public void Classify_Empty_UnknownWithZeroConfidence() =>
         Assert.Equal(new LicenceMatch("unknown", "COPYING", 0), Detector.Classify("COPYING", []));
 
-    // Two licences pasted into one file are neither of them.
+    // Two licences pasted into one file are both found, each where it is.
     [Fact]
-    public void Classify_MitAndApacheInOneFile_Unknown()
+    public void Classify_MitAndApacheInOneFile_Both()
     {
         string both = MitWithCopyright + "\n\n" + File.ReadAllText(Path.Combine(CommonLicenses, "Apache-2.0"));
 
         LicenceMatch match = Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(both));
 
-        Assert.Equal(LicenceDetector.Unknown, match.Spdx);
+        Assert.Equal("MIT AND Apache-2.0", match.Spdx);
+        Assert.Equal(["MIT", "Apache-2.0"], match.Terms);
+        Assert.Equal([("MIT", "text", 5), ("Apache-2.0", "text", 25)], match.Spans.Select(s => (s.Spdx, s.Kind, s.StartLine)));
+        // Apache's title line, which the SPDX text leaves out, is all that is left.
+        Assert.Equal((2, "apache license"), (match.UnexplainedWords, match.Unexplained));
     }
 
     // Nothing after "END OF TERMS AND CONDITIONS" is ignored: a licence appended after Apache's appendix counts.
     [Fact]
-    public void Classify_ApacheThenGplInOneFile_Unknown()
+    public void Classify_ApacheThenGplInOneFile_Both()
     {
         string both = File.ReadAllText(Path.Combine(CommonLicenses, "Apache-2.0")) + "\n\n" + File.ReadAllText(Path.Combine(CommonLicenses, "GPL-3"));
 
-        Assert.Equal(LicenceDetector.Unknown, Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(both)).Spdx);
+        Assert.Equal("Apache-2.0 AND GPL-3.0-only", Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(both)).Spdx);
     }
 
     // Many projects ship Apache-2.0 without its how-to appendix.

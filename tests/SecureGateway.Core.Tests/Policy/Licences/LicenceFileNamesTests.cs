@@ -38,12 +38,23 @@ public sealed class LicenceFileNamesTests
     public void IsLicenceFile_PkgsiteName_True(string path) => Assert.True(LicenceDetector.IsLicenceFile(path));
 
     [Theory]
+    [InlineData("COPYING.LESSER")]
+    [InlineData("copying.lesser")]
+    [InlineData("COPYING.LIB")]
+    [InlineData("sub/COPYING.LESSER.txt")]
+    [InlineData("LICENSES/Apache-2.0.txt")]
+    [InlineData("LICENSES/LicenseRef-custom.txt")]
+    [InlineData("sub/LICENSES/CC0-1.0.txt")]
+    public void IsLicenceFile_GnuLesserOrReuseFolder_True(string path) => Assert.True(LicenceDetector.IsLicenceFile(path));
+
+    [Theory]
     [InlineData("LICENSE.go")]
     [InlineData("license.html")]
     [InlineData("LICENSES")]
     [InlineData("LICENSE-BSD")]
     [InlineData("LICENSE.apache")]
-    [InlineData("COPYING.LESSER")]
+    [InlineData("licenses/MIT.txt")] // REUSE's folder is spelt in capitals
+    [InlineData("vendor/x/LICENSES/MIT.txt")]
     [InlineData("COPYRIGHT")]
     [InlineData("NOTICE")]
     [InlineData("README.md")]

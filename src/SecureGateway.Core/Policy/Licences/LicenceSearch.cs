@@ -1,0 +1,207 @@
+using System.Numerics;
+
+namespace SecureGateway.Policy.Licences;
+
+/// <summary>
+/// Finds where one SPDX text occurs within a file's words, as often as it does. Word trigrams the two share point at
+/// the candidate regions (a copy of the text puts its shared trigrams on one diagonal, file position minus text
+/// position, drifting only by what was inserted or left out); each region is then aligned word by word: the longest
+/// common subsequence of the text and the region, computed bit-parallel (Hyyrö), with the region trimmed to the first
+/// and last word that align.
+/// </summary>
+/// <remarks>
+/// The score of an occurrence is the Sørensen–Dice coefficient of the two word sequences, 2·LCS / (text + span): a
+/// word changed, left out or added inside the span costs the same, and text around the span costs nothing (it is the
+/// file's, reported as unexplained). licenseclassifier v2 (pkgsite) finds licences within text the same way in spirit:
+/// q-gram hits, then a word-level diff of the region.
+/// </remarks>
+internal static class LicenceSearch
+{
+    /// <summary>Words per gram.</summary>
+    public const int GramLength = 3;
+
+    // A trigram this common in the file ("of this license") says nothing about where a copy is.
+    private const int MaxGramRepeats = 12;
+
+    // At most this many copies of one text in one file are looked for.
+    private const int MaxOccurrences = 8;
+
+    /// <summary>The occurrences of <paramref name="text"/> in <paramref name="file"/> scoring at least <paramref name="threshold"/>, and the best score seen.</summary>
+    public static (List<LicenceOccurrence> Found, double BestScore) Find(SpdxText text, FileWords file, double threshold)
+    {
+        var found = new List<LicenceOccurrence>();
+        double best = 0;
+        int[] words = text.Sequence;
+        int grams = words.Length - GramLength + 1;
+        if (grams <= 0)
+        {
+            return (found, best);
+        }
+
+        var hits = new List<(int Diagonal, int TextAt, int FileAt)>();
+        for (int i = 0; i < grams; i++)
+        {
+            long gram = Gram(words, i);
+            if (gram < 0 || !file.Grams.TryGetValue(gram, out (int First, int Count) where) || where.Count > MaxGramRepeats)
+            {
+                continue;
+            }
+            for (int p = where.First; p >= 0; p = file.NextSameGram[p])
+            {
+                hits.Add((p - i, i, p));
+            }
+        }
+        hits.Sort();
+
+        // A copy keeps at least a quarter of its trigrams even with every tenth word changed; fewer cannot score enough.
+        int needed = Math.Max(1, grams / 4);
+        int band = Math.Max(16, words.Length / 8);
+        for (int round = 0; round < MaxOccurrences && hits.Count >= needed; round++)
+        {
+            (int from, int to) = DensestBand(hits, band);
+            if (to - from < needed)
+            {
+                break;
+            }
+
+            int fileFirst = int.MaxValue, fileLast = 0, textFirst = int.MaxValue, textLast = 0;
+            for (int k = from; k < to; k++)
+            {
+                fileFirst = Math.Min(fileFirst, hits[k].FileAt);
+                fileLast = Math.Max(fileLast, hits[k].FileAt);
+                textFirst = Math.Min(textFirst, hits[k].TextAt);
+                textLast = Math.Max(textLast, hits[k].TextAt);
+            }
+            // Room for the text's words before the first and after the last shared trigram, plus a little drift.
+            int slack = Math.Max(4, words.Length / 20);
+            int start = Math.Max(0, fileFirst - textFirst - slack);
+            int end = Math.Min(file.Words.Length, fileLast + GramLength + (words.Length - textLast - GramLength) + slack);
+
+            LicenceOccurrence occurrence = Align(text, file.Words, start, end);
+            best = Math.Max(best, occurrence.Score);
+            if (occurrence.Score >= threshold)
+            {
+                found.Add(occurrence);
+            }
+            // The band's hits are spent whatever it scored, and so are all hits inside a copy found: the next round
+            // looks elsewhere.
+            hits.RemoveRange(from, to - from);
+            if (occurrence.Score >= threshold)
+            {
+                hits.RemoveAll(hit => hit.FileAt >= occurrence.Start && hit.FileAt < occurrence.End);
+            }
+        }
+        return (found, best);
+    }
+
+    /// <summary>The trigram at <paramref name="at"/> as one number (word numbers are below 2^21), or -1 when a word is not in the corpus.</summary>
+    public static long Gram(int[] words, int at)
+    {
+        int a = words[at], b = words[at + 1], c = words[at + 2];
+        return (a | b | c) < 0 ? -1 : ((long)a << 42) | ((long)b << 21) | (uint)c;
+    }
+
+    // The run of hits (sorted by diagonal) within one band of diagonals that holds the most hits.
+    private static (int From, int To) DensestBand(List<(int Diagonal, int TextAt, int FileAt)> hits, int band)
+    {
+        (int from, int to) = (0, 0);
+        int left = 0;
+        for (int right = 0; right < hits.Count; right++)
+        {
+            while (hits[right].Diagonal - hits[left].Diagonal > band)
+            {
+                left++;
+            }
+            if (right + 1 - left > to - from)
+            {
+                (from, to) = (left, right + 1);
+            }
+        }
+        return (from, to);
+    }
+
+    /// <summary>The longest common subsequence of the text and file[start..end), with the span trimmed to the words that align.</summary>
+    internal static LicenceOccurrence Align(SpdxText text, int[] file, int start, int end)
+    {
+        int length = text.Sequence.Length;
+        (int common, int alignedEnd) = Lcs(text.ForwardMasks, length, file, start, end, forward: true);
+        if (common == 0)
+        {
+            return new LicenceOccurrence(start, start, 0, 0);
+        }
+        (_, int alignedStart) = Lcs(text.BackwardMasks, length, file, start, alignedEnd, forward: false);
+        int span = alignedEnd - alignedStart;
+        return new LicenceOccurrence(alignedStart, alignedEnd, common, 2.0 * common / (length + span));
+    }
+
+    // Hyyrö's bit-vector LCS: one bit per text word, V = (V + (V & M)) | (V & ~M) per file word, LCS = zeros in V.
+    // Walks file[start..end) forwards (or backwards, with the text's masks reversed); returns the LCS and where it was
+    // first reached: the exclusive end of the span forwards, its start backwards.
+    private static (int Common, int ReachedAt) Lcs(Dictionary<int, ulong[]> masks, int length, int[] file, int start, int end, bool forward)
+    {
+        int blocks = (length + 63) / 64;
+        var v = new ulong[blocks];
+        Array.Fill(v, ulong.MaxValue);
+        int common = 0;
+        int reachedAt = forward ? start : end;
+        for (int step = 0; step < end - start; step++)
+        {
+            int at = forward ? start + step : end - 1 - step;
+            if (!masks.TryGetValue(file[at], out ulong[]? mask))
+            {
+                continue;
+            }
+            ulong carry = 0;
+            int ones = 0;
+            for (int k = 0; k < blocks; k++)
+            {
+                ulong u = v[k] & mask[k];
+                ulong sum = v[k] + u;
+                ulong carried = sum + carry;
+                carry = (sum < v[k] || carried < sum) ? 1UL : 0UL;
+                v[k] = carried | (v[k] & ~mask[k]);
+                ones += BitOperations.PopCount(k == blocks - 1 && length % 64 != 0 ? v[k] & ((1UL << (length % 64)) - 1) : v[k]);
+            }
+            int now = length - ones;
+            if (now > common)
+            {
+                common = now;
+                reachedAt = forward ? at + 1 : at;
+            }
+        }
+        return (common, reachedAt);
+    }
+}
+
+/// <summary>The numbered words of one file and where each trigram of them occurs.</summary>
+internal sealed class FileWords
+{
+    public FileWords(int[] words)
+    {
+        Words = words;
+        NextSameGram = new int[Math.Max(0, words.Length - LicenceSearch.GramLength + 1)];
+        for (int p = NextSameGram.Length - 1; p >= 0; p--)
+        {
+            long gram = LicenceSearch.Gram(words, p);
+            if (gram < 0)
+            {
+                NextSameGram[p] = -1;
+                continue;
+            }
+            NextSameGram[p] = Grams.TryGetValue(gram, out (int First, int Count) seen) ? seen.First : -1;
+            Grams[gram] = (p, seen.Count + 1);
+        }
+    }
+
+    /// <summary>Word numbers in the corpus vocabulary; -1 for a word no SPDX text has.</summary>
+    public int[] Words { get; }
+
+    /// <summary>Each trigram's first position and how often it occurs.</summary>
+    public Dictionary<long, (int First, int Count)> Grams { get; } = [];
+
+    /// <summary>The next position with the same trigram, -1 after the last.</summary>
+    public int[] NextSameGram { get; }
+}
+
+/// <summary>Where a text was found: file words [Start, End), how many of them align with it, and the score.</summary>
+internal readonly record struct LicenceOccurrence(int Start, int End, int Common, double Score);
