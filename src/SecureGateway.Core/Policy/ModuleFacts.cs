@@ -16,6 +16,15 @@ public sealed record ModuleFacts
     public IReadOnlyList<DetectedLicence> Licences { get; init; } = [];
 
     /// <summary>
+    /// The module's SPDX expression over all its licence files (<c>MIT AND BSD-3-Clause</c>,
+    /// <c>LGPL-3.0-only WITH LGPL-3.0-linking-exception</c>); null when no file holds a known licence.
+    /// </summary>
+    public string? LicenceExpression { get; init; }
+
+    /// <summary>The AND-terms of <see cref="LicenceExpression"/>, each a licence with its exceptions.</summary>
+    public IReadOnlyList<string> LicenceTerms { get; init; } = [];
+
+    /// <summary>
     /// Licence files found but not listed in <see cref="Licences"/>: beyond <see cref="MaxListedLicences"/> files, one
     /// file per SPDX id is listed (the set of ids, which rules decide on, is kept whole).
     /// </summary>
@@ -144,7 +153,9 @@ public sealed record ModuleFacts
         {
             Module = Identify("github.com/example/module", "v1.4.2"),
             Times = Age(now, now.AddDays(-30), published.AddMinutes(-5), published),
-            Licences = [new DetectedLicence("MIT", "LICENSE", 0.99)],
+            Licences = [new DetectedLicence("MIT", "LICENSE", 0.99) { Terms = ["MIT"], Matches = [new Licences.LicenceSpan("MIT", "text", 3, 21, 0.99)] }],
+            LicenceExpression = "MIT",
+            LicenceTerms = ["MIT"],
             Zip = new ArchiveFacts { ZipSize = 48_213, GoModSize = 112, FileCount = 23 },
             ChecksumDb = new ChecksumDbFacts
             {
@@ -258,8 +269,21 @@ public sealed record ModuleTimes
     public required DateTimeOffset Now { get; init; }
 }
 
-/// <summary>A licence found in the module zip; <see cref="Spdx"/> is an SPDX identifier or <c>unknown</c>.</summary>
-public sealed record DetectedLicence(string Spdx, string File, double Confidence);
+/// <summary>A licence file of the module zip; <see cref="Spdx"/> is the SPDX expression of what it holds, or <c>unknown</c>.</summary>
+public sealed record DetectedLicence(string Spdx, string File, double Confidence)
+{
+    /// <summary>The AND-terms of <see cref="Spdx"/>; empty for <c>unknown</c>.</summary>
+    public IReadOnlyList<string> Terms { get; init; } = [];
+
+    /// <summary>Each licence text, standard header and exception found in the file, in order, with its lines and score.</summary>
+    public IReadOnlyList<Licences.LicenceSpan> Matches { get; init; } = [];
+
+    /// <summary>Words of the file that no match explains (copyright lines and titles aside).</summary>
+    public int UnexplainedWords { get; init; }
+
+    /// <summary>The first of those words, for a reviewer.</summary>
+    public string Unexplained { get; init; } = "";
+}
 
 public sealed record ArchiveFacts
 {

@@ -30,7 +30,13 @@ public sealed class FactsCollector(
 {
     /// <summary>The licences found in the staged zip's licence files (CPU work: every SPDX text is a candidate).</summary>
     public static IReadOnlyList<DetectedLicence> DetectLicences(ModuleVersion module, StagedModule staged) =>
-        [.. LicenceDetector.Default.Detect(staged.PathOf(ArtefactKind.Zip), $"{module.Path}@{module.Version}/").Select(l => new DetectedLicence(l.Spdx, l.File, l.Confidence))];
+        [.. LicenceDetector.Default.Detect(staged.PathOf(ArtefactKind.Zip), $"{module.Path}@{module.Version}/").Select(l => new DetectedLicence(l.Spdx, l.File, l.Confidence)
+        {
+            Terms = l.Terms,
+            Matches = l.Spans,
+            UnexplainedWords = l.UnexplainedWords,
+            Unexplained = l.Unexplained,
+        })];
 
     /// <summary>
     /// The facts for <paramref name="module"/>; the sources are asked at once (each is its own database query or request).
@@ -51,6 +57,7 @@ public sealed class FactsCollector(
         var firstSeen = await firstSeenTask ?? now;
         var (published, indexed, inChecksumDbSince) = await timesTask;
         var (licences, licencesOmitted) = ModuleFacts.ListLicences(detected);
+        var (licenceExpression, licenceTerms) = LicenceDetector.ModuleExpression([.. detected.Select(l => (l.File, l.Terms))]);
         var known = await knownTask;
         var repository = await repositoryTask;
         var dataFreshness = await freshnessTask;
@@ -59,6 +66,8 @@ public sealed class FactsCollector(
             Module = ModuleFacts.Identify(module.Path, module.Version),
             Times = ModuleFacts.Age(now, firstSeen, verification.InfoTime, published, indexed, inChecksumDbSince),
             Licences = licences,
+            LicenceExpression = licenceExpression,
+            LicenceTerms = licenceTerms,
             LicencesOmitted = licencesOmitted,
             Zip = new ArchiveFacts { ZipSize = verification.ZipSize, GoModSize = verification.GoModSize, FileCount = verification.FileCount ?? 0 },
             ChecksumDb = new ChecksumDbFacts

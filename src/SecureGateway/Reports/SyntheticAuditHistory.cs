@@ -126,7 +126,9 @@ internal sealed class SyntheticAuditHistory(IDbContextFactory<AuditDbContext> co
             Facts = PolicyJson.Serialize(ModuleFacts.Example(time) with
             {
                 Module = ModuleFacts.Identify(module, version),
-                Licences = licence.Length == 0 ? [] : [new DetectedLicence(licence, "LICENSE", 0.98)],
+                Licences = licence.Length == 0 ? [] : [new DetectedLicence(licence, "LICENSE", 0.98) { Terms = [licence] }],
+                LicenceExpression = licence.Length == 0 ? null : licence,
+                LicenceTerms = licence.Length == 0 ? [] : [licence],
             }),
             RuleResults = JsonSerializer.Serialize<RuleResult[]>([rule, new("age", PolicyVerdict.Admit, null), new("denylist", PolicyVerdict.Admit, null)], PolicyJson.Options),
             Actor = "gateway",

@@ -1,4 +1,5 @@
 using SecureGateway.Policy;
+using SecureGateway.Policy.Licences;
 
 namespace SecureGateway.Core.Tests.Policy;
 
@@ -9,7 +10,12 @@ public sealed class DefaultPoliciesTests
 
     private static RuleResult Rule(PolicyDecision decision, string name) => decision.Rules.Single(r => r.Rule == name);
 
-    private static ModuleFacts WithLicences(params DetectedLicence[] licences) => Facts.Typical() with { Licences = licences };
+    private static ModuleFacts WithLicences(params DetectedLicence[] licences)
+    {
+        var files = licences.Select(l => l with { Terms = l.Spdx == "unknown" ? [] : [.. l.Spdx.Split(" AND ")] }).ToList();
+        var (expression, terms) = LicenceDetector.ModuleExpression([.. files.Select(f => (f.File, f.Terms))]);
+        return Facts.Typical() with { Licences = files, LicenceExpression = expression, LicenceTerms = terms };
+    }
 
     [Fact]
     public void Evaluate_TypicalModule_IsAdmitted()

@@ -85,7 +85,7 @@ public sealed class ModuleFactsTests
         var root = json.RootElement;
 
         Assert.Equal(
-            ["module", "times", "licences", "licencesOmitted", "zip", "checksumDb", "denylist", "vulnerabilities", "malicious", "repository", "freshness", "requestedBy"],
+            ["module", "times", "licences", "licenceExpression", "licenceTerms", "licencesOmitted", "zip", "checksumDb", "denylist", "vulnerabilities", "malicious", "repository", "freshness", "requestedBy"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(JsonValueKind.Null, root.GetProperty("denylist").ValueKind);
         Assert.Equal("v1", root.GetProperty("module").GetProperty("major").GetString());

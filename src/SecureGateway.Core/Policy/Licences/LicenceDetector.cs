@@ -128,7 +128,8 @@ public sealed class LicenceDetector
     /// COPYING.LESSER beside the GPL-3.0 they build on in COPYING — is the LGPL-3.0 alone: a GPL-3.0 term beside an
     /// LGPL-3.0 term in the same directory is part of it.
     /// </summary>
-    public static (string? Expression, IReadOnlyList<string> Terms) ModuleExpression(IReadOnlyList<LicenceMatch> files)
+    /// <param name="files">Each licence file's path in the module and its terms (<see cref="LicenceMatch.Terms"/>).</param>
+    public static (string? Expression, IReadOnlyList<string> Terms) ModuleExpression(IReadOnlyList<(string File, IReadOnlyList<string> Terms)> files)
     {
         ArgumentNullException.ThrowIfNull(files);
         var lgpl3Directories = files
@@ -136,7 +137,7 @@ public sealed class LicenceDetector
             .Select(f => Directory(f.File))
             .ToHashSet(StringComparer.Ordinal);
         var terms = new List<string>();
-        foreach (LicenceMatch file in files)
+        foreach (var file in files)
         {
             foreach (string term in file.Terms)
             {
@@ -199,7 +200,7 @@ public sealed class LicenceDetector
                 .Where(k => k.Text.Kind == SpdxKind.Exception && licences.MinBy(l => Distance(l.At, k.At)) == licence)
                 .Select(k => k.Text.Id)
                 .Distinct(StringComparer.Ordinal);
-            string term = string.Join(" WITH ", [LicenceId(licence.Text, licence.At, tokens), .. exceptions]);
+            string term = string.Join(" WITH ", [LicenceId(licence.Text, tokens), .. exceptions]);
             if (!terms.Contains(term))
             {
                 terms.Add(term);
@@ -210,20 +211,13 @@ public sealed class LicenceDetector
 
     private static int Distance(LicenceOccurrence a, LicenceOccurrence b) => Math.Max(0, Math.Max(a.Start, b.Start) - Math.Min(a.End, b.End));
 
-    // The GPL family shares one text between "-only" and "-or-later". A full text is "-or-later" when the file grants
+    // The GPL family shares one text between "-only" and "-or-later": a full text is "-or-later" when the file grants
     // "any later version" more often than the terms themselves do (a notice above them; the how-to appendix, where the
-    // text shows such a notice as an example, is not counted); a standard header when it grants it itself.
-    private static string LicenceId(SpdxText text, LicenceOccurrence at, List<LicenceToken> tokens)
-    {
-        if (text.OrLater is null)
-        {
-            return text.Id;
-        }
-        bool orLater = text.Kind == SpdxKind.Header
-            ? LicenceText.CountLaterVersionGrants(tokens.GetRange(at.Start, at.End - at.Start).ConvertAll(t => t.Word)) > 0
-            : LicenceText.CountLaterVersionGrants(tokens.ConvertAll(t => t.Word)) > text.LaterVersionGrants;
-        return orLater ? text.OrLater : text.Id;
-    }
+    // text shows such a notice as an example, is not counted). Headers carry their own id.
+    private static string LicenceId(SpdxText text, List<LicenceToken> tokens) =>
+        text.OrLater is not null && LicenceText.CountLaterVersionGrants(tokens.ConvertAll(t => t.Word)) > text.LaterVersionGrants
+            ? text.OrLater
+            : text.Id;
 
     private static List<LicenceSpan> Spans(List<(SpdxText Text, LicenceOccurrence At)> kept, List<LicenceToken> tokens, string text) =>
         kept.ConvertAll(k => new LicenceSpan(

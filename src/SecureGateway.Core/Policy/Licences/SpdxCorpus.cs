@@ -35,7 +35,7 @@ internal sealed class SpdxCorpus
 
     /// <summary>
     /// The generated data as it is embedded: {"source", "licenses": [{"id", "name", "orLater", "aliases", "text",
-    /// "header"?}], "exceptions": [{"id", "name", "text"}]}. A licence's standard header and each exception become
+    /// "header"?, "orLaterHeader"?}], "exceptions": [{"id", "name", "text"}]}. A licence's standard header and each exception become
     /// entries of their own kind.
     /// </summary>
     public static (string Source, List<SpdxEntry> Entries) ReadEmbedded()
@@ -52,9 +52,14 @@ internal sealed class SpdxCorpus
             string id = licence.GetProperty("id").GetString() ?? throw new InvalidDataException("licence without id");
             string? orLater = licence.TryGetProperty("orLater", out JsonElement later) ? later.GetString() : null;
             entries.Add(new SpdxEntry(id, orLater, licence.GetProperty("text").GetString() ?? ""));
+            // A header names its own id: the "-or-later" notice is a header of its own.
             if (licence.TryGetProperty("header", out JsonElement header) && header.GetString() is { Length: > 0 } headerText)
             {
-                entries.Add(new SpdxEntry(id, orLater, headerText, SpdxKind.Header));
+                entries.Add(new SpdxEntry(id, null, headerText, SpdxKind.Header));
+            }
+            if (orLater is not null && licence.TryGetProperty("orLaterHeader", out JsonElement laterHeader) && laterHeader.GetString() is { Length: > 0 } laterText)
+            {
+                entries.Add(new SpdxEntry(orLater, null, laterText, SpdxKind.Header));
             }
         }
         if (root.TryGetProperty("exceptions", out JsonElement exceptions))
