@@ -10,14 +10,19 @@ using SecureGateway.Verification.DirHash;
 //       (the GOSUMDB value) and serves until SIGTERM or SIGINT
 //   h1 ZIP [repeat]
 //       the gateway core's h1 hash of ZIP; prints the best time of `repeat` runs in milliseconds
+//   licences CORPUS [repeat]
+//       classifies every file of the licence corpus (CORPUS/corpus.json, as in the core tests) `repeat` times after one
+//       warm-up pass; prints each file's median time and the median, 90th percentile, maximum and mean over the files
 switch (args)
 {
     case ["world", var dir, .. var rest]:
         return await ServeWorldAsync(dir, WorldOptions.Parse(rest)).ConfigureAwait(false);
     case ["h1", var zip, .. var rest]:
         return HashZip(zip, rest is [var repeat] ? int.Parse(repeat, CultureInfo.InvariantCulture) : 3);
+    case ["licences", var corpus, .. var rest]:
+        return LicenceBench.Run(corpus, rest is [var times] ? int.Parse(times, CultureInfo.InvariantCulture) : 20);
     default:
-        await Console.Error.WriteLineAsync("usage: world DIR [--small-modules K] [--versions V] [--medium N] [--large-mb L] | h1 ZIP [repeat]").ConfigureAwait(false);
+        await Console.Error.WriteLineAsync("usage: world DIR [--small-modules K] [--versions V] [--medium N] [--large-mb L] | h1 ZIP [repeat] | licences CORPUS [repeat]").ConfigureAwait(false);
         return 2;
 }
 

@@ -90,13 +90,14 @@ public sealed class LicenceDetector
         var words = new FileWords(numbers);
         var found = new List<(SpdxText Text, LicenceOccurrence At)>();
         double best = 0;
-        foreach (SpdxText candidate in corpus.Texts)
+        // Longest first: a shorter text where a longer one was found with more words aligned than the shorter has
+        // cannot win that region (see BestNonOverlapping), so it is not aligned there.
+        foreach (SpdxText candidate in corpus.Texts
+            .Where(t => t.Words.Length * MinWordContainment <= known.Count && MostlyContained(t.Words, known))
+            .OrderByDescending(t => t.Sequence.Length))
         {
-            if (candidate.Words.Length * MinWordContainment > known.Count || !MostlyContained(candidate.Words, known))
-            {
-                continue;
-            }
-            (List<LicenceOccurrence> occurrences, double bestScore) = LicenceSearch.Find(candidate, words, threshold);
+            (List<LicenceOccurrence> occurrences, double bestScore) = LicenceSearch.Find(
+                candidate, words, threshold, (start, end) => found.Exists(f => Weight(f) > candidate.Sequence.Length && Shared(f.At, start, end) * 2 > end - start));
             best = Math.Max(best, bestScore);
             found.AddRange(occurrences.Select(at => (candidate, at)));
         }
@@ -173,12 +174,12 @@ public sealed class LicenceDetector
     {
         var kept = new List<(SpdxText Text, LicenceOccurrence At)>();
         foreach (var match in found
-            .OrderByDescending(m => (2 * m.At.Common) - m.Text.Sequence.Length)
+            .OrderByDescending(Weight)
             .ThenByDescending(m => m.At.Score)
             .ThenBy(m => m.Text.Kind)
             .ThenBy(m => m.Text.Id, StringComparer.Ordinal))
         {
-            int shared = kept.Sum(k => Math.Max(0, Math.Min(k.At.End, match.At.End) - Math.Max(k.At.Start, match.At.Start)));
+            int shared = kept.Sum(k => Shared(k.At, match.At.Start, match.At.End));
             if (shared <= MaxSharedSpan * (match.At.End - match.At.Start))
             {
                 kept.Add(match);
@@ -187,6 +188,10 @@ public sealed class LicenceDetector
         kept.Sort((a, b) => a.At.Start.CompareTo(b.At.Start));
         return kept;
     }
+
+    private static int Weight((SpdxText Text, LicenceOccurrence At) match) => (2 * match.At.Common) - match.Text.Sequence.Length;
+
+    private static int Shared(LicenceOccurrence at, int start, int end) => Math.Max(0, Math.Min(at.End, end) - Math.Max(at.Start, start));
 
     // The file's SPDX terms in order: each licence found, with the exceptions found nearest to it rather than to another
     // licence ("LGPL-3.0-only WITH LGPL-3.0-linking-exception"); an exception in a file without a licence makes no term.

@@ -27,7 +27,8 @@ internal static class LicenceSearch
     private const int MaxOccurrences = 8;
 
     /// <summary>The occurrences of <paramref name="text"/> in <paramref name="file"/> scoring at least <paramref name="threshold"/>, and the best score seen.</summary>
-    public static (List<LicenceOccurrence> Found, double BestScore) Find(SpdxText text, FileWords file, double threshold)
+    /// <param name="explained">Whether file words [start, end) are already explained better than this text could; such a region is not aligned.</param>
+    public static (List<LicenceOccurrence> Found, double BestScore) Find(SpdxText text, FileWords file, double threshold, Func<int, int, bool> explained)
     {
         var found = new List<LicenceOccurrence>();
         double best = 0;
@@ -38,7 +39,9 @@ internal static class LicenceSearch
             return (found, best);
         }
 
-        var hits = new List<(int Diagonal, int TextAt, int FileAt)>();
+        // A hit is a trigram both have: its diagonal (file position minus text position) in the high half, so that
+        // sorting the numbers sorts by diagonal, and its file position in the low half.
+        var hits = new List<long>();
         for (int i = 0; i < grams; i++)
         {
             long gram = Gram(words, i);
@@ -48,18 +51,20 @@ internal static class LicenceSearch
             }
             for (int p = where.First; p >= 0; p = file.NextSameGram[p])
             {
-                hits.Add((p - i, i, p));
+                hits.Add(((long)(p - i) << 32) | (uint)p);
             }
         }
-        hits.Sort();
+        long[] sorted = [.. hits];
+        Array.Sort(sorted);
+        var spent = new bool[sorted.Length];
 
         // A copy keeps at least a quarter of its trigrams even with every tenth word changed; fewer cannot score enough.
         int needed = Math.Max(1, grams / 4);
         int band = Math.Max(16, words.Length / 8);
-        for (int round = 0; round < MaxOccurrences && hits.Count >= needed; round++)
+        for (int round = 0; round < MaxOccurrences; round++)
         {
-            (int from, int to) = DensestBand(hits, band);
-            if (to - from < needed)
+            (int from, int to, int count) = DensestBand(sorted, spent, band);
+            if (count < needed)
             {
                 break;
             }
@@ -67,17 +72,22 @@ internal static class LicenceSearch
             int fileFirst = int.MaxValue, fileLast = 0, textFirst = int.MaxValue, textLast = 0;
             for (int k = from; k < to; k++)
             {
-                fileFirst = Math.Min(fileFirst, hits[k].FileAt);
-                fileLast = Math.Max(fileLast, hits[k].FileAt);
-                textFirst = Math.Min(textFirst, hits[k].TextAt);
-                textLast = Math.Max(textLast, hits[k].TextAt);
+                if (spent[k])
+                {
+                    continue;
+                }
+                int fileAt = (int)sorted[k], textAt = fileAt - (int)(sorted[k] >> 32);
+                fileFirst = Math.Min(fileFirst, fileAt);
+                fileLast = Math.Max(fileLast, fileAt);
+                textFirst = Math.Min(textFirst, textAt);
+                textLast = Math.Max(textLast, textAt);
             }
             // Room for the text's words before the first and after the last shared trigram, plus a little drift.
             int slack = Math.Max(4, words.Length / 20);
             int start = Math.Max(0, fileFirst - textFirst - slack);
             int end = Math.Min(file.Words.Length, fileLast + GramLength + (words.Length - textLast - GramLength) + slack);
 
-            LicenceOccurrence occurrence = Align(text, file.Words, start, end);
+            LicenceOccurrence occurrence = explained(start, end) ? new LicenceOccurrence(start, start, 0, 0) : Align(text, file.Words, start, end);
             best = Math.Max(best, occurrence.Score);
             if (occurrence.Score >= threshold)
             {
@@ -85,10 +95,10 @@ internal static class LicenceSearch
             }
             // The band's hits are spent whatever it scored, and so are all hits inside a copy found: the next round
             // looks elsewhere.
-            hits.RemoveRange(from, to - from);
-            if (occurrence.Score >= threshold)
+            for (int k = 0; k < sorted.Length; k++)
             {
-                hits.RemoveAll(hit => hit.FileAt >= occurrence.Start && hit.FileAt < occurrence.End);
+                int fileAt = (int)sorted[k];
+                spent[k] |= (k >= from && k < to) || (occurrence.Score >= threshold && fileAt >= occurrence.Start && fileAt < occurrence.End);
             }
         }
         return (found, best);
@@ -101,23 +111,25 @@ internal static class LicenceSearch
         return (a | b | c) < 0 ? -1 : ((long)a << 42) | ((long)b << 21) | (uint)c;
     }
 
-    // The run of hits (sorted by diagonal) within one band of diagonals that holds the most hits.
-    private static (int From, int To) DensestBand(List<(int Diagonal, int TextAt, int FileAt)> hits, int band)
+    // The run of hits (sorted by diagonal) within one band of diagonals that holds the most hits not yet spent.
+    private static (int From, int To, int Count) DensestBand(long[] hits, bool[] spent, int band)
     {
-        (int from, int to) = (0, 0);
-        int left = 0;
-        for (int right = 0; right < hits.Count; right++)
+        (int from, int to, int most) = (0, 0, 0);
+        int left = 0, live = 0;
+        for (int right = 0; right < hits.Length; right++)
         {
-            while (hits[right].Diagonal - hits[left].Diagonal > band)
+            live += spent[right] ? 0 : 1;
+            while ((hits[right] >> 32) - (hits[left] >> 32) > band)
             {
+                live -= spent[left] ? 0 : 1;
                 left++;
             }
-            if (right + 1 - left > to - from)
+            if (live > most)
             {
-                (from, to) = (left, right + 1);
+                (from, to, most) = (left, right + 1, live);
             }
         }
-        return (from, to);
+        return (from, to, most);
     }
 
     /// <summary>The longest common subsequence of the text and file[start..end), with the span trimmed to the words that align.</summary>
@@ -136,10 +148,12 @@ internal static class LicenceSearch
 
     // Hyyrö's bit-vector LCS: one bit per text word, V = (V + (V & M)) | (V & ~M) per file word, LCS = zeros in V.
     // Walks file[start..end) forwards (or backwards, with the text's masks reversed); returns the LCS and where it was
-    // first reached: the exclusive end of the span forwards, its start backwards.
-    private static (int Common, int ReachedAt) Lcs(Dictionary<int, ulong[]> masks, int length, int[] file, int start, int end, bool forward)
+    // first reached: the exclusive end of the span forwards, its start backwards. A word changes V only from its first
+    // occurrence in the text up to where the carry stops, so the blocks before and after are skipped.
+    private static (int Common, int ReachedAt) Lcs(Dictionary<int, (int First, ulong[] Bits)> masks, int length, int[] file, int start, int end, bool forward)
     {
         int blocks = (length + 63) / 64;
+        ulong lastBlockBits = length % 64 == 0 ? ulong.MaxValue : (1UL << (length % 64)) - 1;
         var v = new ulong[blocks];
         Array.Fill(v, ulong.MaxValue);
         int common = 0;
@@ -147,25 +161,33 @@ internal static class LicenceSearch
         for (int step = 0; step < end - start; step++)
         {
             int at = forward ? start + step : end - 1 - step;
-            if (!masks.TryGetValue(file[at], out ulong[]? mask))
+            if (!masks.TryGetValue(file[at], out var mask))
             {
                 continue;
             }
             ulong carry = 0;
-            int ones = 0;
-            for (int k = 0; k < blocks; k++)
+            int zerosGained = 0;
+            ulong[] bits = mask.Bits;
+            for (int k = mask.First; k < blocks; k++)
             {
-                ulong u = v[k] & mask[k];
-                ulong sum = v[k] + u;
+                ulong m = bits[k];
+                if (m == 0 && carry == 0)
+                {
+                    continue;
+                }
+                ulong old = v[k];
+                ulong u = old & m;
+                ulong sum = old + u;
                 ulong carried = sum + carry;
-                carry = (sum < v[k] || carried < sum) ? 1UL : 0UL;
-                v[k] = carried | (v[k] & ~mask[k]);
-                ones += BitOperations.PopCount(k == blocks - 1 && length % 64 != 0 ? v[k] & ((1UL << (length % 64)) - 1) : v[k]);
+                carry = (sum < old || carried < sum) ? 1UL : 0UL;
+                ulong now = carried | (old & ~m);
+                v[k] = now;
+                ulong valid = k == blocks - 1 ? lastBlockBits : ulong.MaxValue;
+                zerosGained += BitOperations.PopCount(~now & valid) - BitOperations.PopCount(~old & valid);
             }
-            int now = length - ones;
-            if (now > common)
+            if (zerosGained > 0)
             {
-                common = now;
+                common += zerosGained;
                 reachedAt = forward ? at + 1 : at;
             }
         }

@@ -126,7 +126,7 @@ internal sealed record SpdxEntry(string Id, string? OrLater, string Text, SpdxKi
 /// <summary>One SPDX text as numbered words, with what the searches over it need.</summary>
 internal sealed class SpdxText
 {
-    private readonly Lazy<(Dictionary<int, ulong[]> Forward, Dictionary<int, ulong[]> Backward)> masks;
+    private readonly Lazy<(Dictionary<int, (int First, ulong[] Bits)> Forward, Dictionary<int, (int First, ulong[] Bits)> Backward)> masks;
 
     /// <param name="id">SPDX id reported on a match ("GPL-2.0-only" for the text GPL-2.0-only and -or-later share).</param>
     /// <param name="orLater">The "-or-later" id, reported when the file grants any later version beyond the text itself.</param>
@@ -159,17 +159,20 @@ internal sealed class SpdxText
 
     public int LaterVersionGrants { get; }
 
-    /// <summary>Per word, a bit per position of the text where it occurs (bit i for word i), built on first use.</summary>
-    public Dictionary<int, ulong[]> ForwardMasks => masks.Value.Forward;
+    /// <summary>
+    /// Per word, a bit per position of the text where it occurs (bit i for word i) and the first 64-bit block with one,
+    /// built on first use.
+    /// </summary>
+    public Dictionary<int, (int First, ulong[] Bits)> ForwardMasks => masks.Value.Forward;
 
     /// <summary>The same with the text reversed (bit i for word length-1-i).</summary>
-    public Dictionary<int, ulong[]> BackwardMasks => masks.Value.Backward;
+    public Dictionary<int, (int First, ulong[] Bits)> BackwardMasks => masks.Value.Backward;
 
-    private (Dictionary<int, ulong[]>, Dictionary<int, ulong[]>) BuildMasks()
+    private (Dictionary<int, (int, ulong[])>, Dictionary<int, (int, ulong[])>) BuildMasks()
     {
         int blocks = (Sequence.Length + 63) / 64;
-        var forward = new Dictionary<int, ulong[]>();
-        var backward = new Dictionary<int, ulong[]>();
+        var forward = new Dictionary<int, (int First, ulong[] Bits)>();
+        var backward = new Dictionary<int, (int First, ulong[] Bits)>();
         for (int i = 0; i < Sequence.Length; i++)
         {
             Set(forward, Sequence[i], i, blocks);
@@ -178,13 +181,13 @@ internal sealed class SpdxText
         return (forward, backward);
     }
 
-    private static void Set(Dictionary<int, ulong[]> masks, int word, int bit, int blocks)
+    private static void Set(Dictionary<int, (int First, ulong[] Bits)> masks, int word, int bit, int blocks)
     {
-        if (!masks.TryGetValue(word, out ulong[]? mask))
+        if (!masks.TryGetValue(word, out var mask))
         {
-            mask = new ulong[blocks];
-            masks.Add(word, mask);
+            mask = (bit / 64, new ulong[blocks]);
         }
-        mask[bit / 64] |= 1UL << (bit % 64);
+        mask.Bits[bit / 64] |= 1UL << (bit % 64);
+        masks[word] = (Math.Min(mask.First, bit / 64), mask.Bits);
     }
 }
