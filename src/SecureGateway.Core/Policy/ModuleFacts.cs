@@ -278,7 +278,7 @@ public sealed record DetectedLicence(string Spdx, string File, double Confidence
     /// <summary>Each licence text, standard header and exception found in the file, in order, with its lines and score.</summary>
     public IReadOnlyList<Licences.LicenceSpan> Matches { get; init; } = [];
 
-    /// <summary>Words of the file that no match explains (copyright lines and titles aside).</summary>
+    /// <summary>Words of the file that no match explains, outside the matches or added inside one (copyright lines aside).</summary>
     public int UnexplainedWords { get; init; }
 
     /// <summary>The first of those words, for a reviewer.</summary>

@@ -108,7 +108,8 @@ public sealed class LicenceDetector
         {
             Array.Fill(explained, true, at.Start, at.End - at.Start);
         }
-        int unexplained = explained.Count(e => !e);
+        // Words outside every match, and words inside one that its text does not have (a clause added to a licence).
+        int unexplained = explained.Count(e => !e) + kept.Sum(k => k.At.End - k.At.Start - k.At.Common);
         List<string> terms = Terms(kept, tokens);
         if (terms.Count == 0)
         {

@@ -19,10 +19,13 @@ public sealed record LicenceMatch(string Spdx, string File, double Confidence)
     /// <summary>Each licence text, standard header and exception found, in the order they appear.</summary>
     public IReadOnlyList<LicenceSpan> Spans { get; init; } = [];
 
-    /// <summary>How many words of the file no match explains (titles, copyright lines and the like are not counted).</summary>
+    /// <summary>
+    /// How many words of the file no match explains: outside every match, and inside one where its text has none (a
+    /// sentence added to a licence); copyright lines are not counted.
+    /// </summary>
     public int UnexplainedWords { get; init; }
 
-    /// <summary>The first of those words, normalised, for a reviewer to see what they are.</summary>
+    /// <summary>The first of the words outside every match, normalised, for a reviewer to see what they are.</summary>
     public string Unexplained { get; init; } = "";
 }
 

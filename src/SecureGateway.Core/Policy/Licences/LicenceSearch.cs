@@ -132,32 +132,55 @@ internal static class LicenceSearch
         return (from, to, most);
     }
 
-    /// <summary>The longest common subsequence of the text and file[start..end), with the span trimmed to the words that align.</summary>
+    /// <summary>
+    /// The longest common subsequence of the text and file[start..end), with the span trimmed where the score is best:
+    /// the region's end where the words aligned so far, against the text and the span so far, score highest, then its
+    /// start the same way backwards. (Trimming to the last aligned word instead would let a common word or two beyond
+    /// the copy, "the", "of", stretch the span over whatever follows.)
+    /// </summary>
     internal static LicenceOccurrence Align(SpdxText text, int[] file, int start, int end)
     {
         int length = text.Sequence.Length;
-        (int common, int alignedEnd) = Lcs(text.ForwardMasks, length, file, start, end, forward: true);
-        if (common == 0)
+        List<int> forward = Lcs(text.ForwardMasks, length, file, start, end, forward: true);
+        if (forward.Count == 0)
         {
             return new LicenceOccurrence(start, start, 0, 0);
         }
-        (_, int alignedStart) = Lcs(text.BackwardMasks, length, file, start, alignedEnd, forward: false);
+        int common = Best(forward, length, reached => reached - start);
+        int alignedEnd = forward[common - 1];
+        List<int> backward = Lcs(text.BackwardMasks, length, file, start, alignedEnd, forward: false);
+        common = Best(backward, length, reached => alignedEnd - reached);
+        int alignedStart = backward[common - 1];
         int span = alignedEnd - alignedStart;
         return new LicenceOccurrence(alignedStart, alignedEnd, common, 2.0 * common / (length + span));
     }
 
+    // How many aligned words give the best score, given where each count was reached and the span it makes.
+    private static int Best(List<int> reached, int length, Func<int, int> span)
+    {
+        int best = 1;
+        for (int k = 2; k <= reached.Count; k++)
+        {
+            // 2k / (length + span(k)) against the best so far, cross-multiplied; ties go to more words.
+            if ((long)k * (length + span(reached[best - 1])) >= (long)best * (length + span(reached[k - 1])))
+            {
+                best = k;
+            }
+        }
+        return best;
+    }
+
     // Hyyrö's bit-vector LCS: one bit per text word, V = (V + (V & M)) | (V & ~M) per file word, LCS = zeros in V.
-    // Walks file[start..end) forwards (or backwards, with the text's masks reversed); returns the LCS and where it was
-    // first reached: the exclusive end of the span forwards, its start backwards. A word changes V only from its first
-    // occurrence in the text up to where the carry stops, so the blocks before and after are skipped.
-    private static (int Common, int ReachedAt) Lcs(Dictionary<int, (int First, ulong[] Bits)> masks, int length, int[] file, int start, int end, bool forward)
+    // Walks file[start..end) forwards (or backwards, with the text's masks reversed) and returns where the LCS first
+    // reached 1, 2, …: the exclusive end of the span so far forwards, its start backwards. A word changes V only from
+    // its first occurrence in the text up to where the carry stops, so the blocks before are skipped.
+    private static List<int> Lcs(Dictionary<int, (int First, ulong[] Bits)> masks, int length, int[] file, int start, int end, bool forward)
     {
         int blocks = (length + 63) / 64;
         ulong lastBlockBits = length % 64 == 0 ? ulong.MaxValue : (1UL << (length % 64)) - 1;
         var v = new ulong[blocks];
         Array.Fill(v, ulong.MaxValue);
-        int common = 0;
-        int reachedAt = forward ? start : end;
+        var reached = new List<int>();
         for (int step = 0; step < end - start; step++)
         {
             int at = forward ? start + step : end - 1 - step;
@@ -185,13 +208,13 @@ internal static class LicenceSearch
                 ulong valid = k == blocks - 1 ? lastBlockBits : ulong.MaxValue;
                 zerosGained += BitOperations.PopCount(~now & valid) - BitOperations.PopCount(~old & valid);
             }
+            // One more file word lengthens the LCS by one at most.
             if (zerosGained > 0)
             {
-                common += zerosGained;
-                reachedAt = forward ? at + 1 : at;
+                reached.Add(forward ? at + 1 : at);
             }
         }
-        return (common, reachedAt);
+        return reached;
     }
 }
 

@@ -176,6 +176,66 @@ public sealed class LicenceDetectorTests
         Assert.Equal((spdx, "LICENSE", 1.0), (match.Spdx, match.File, match.Confidence));
     }
 
+    // A similarity cannot tell a licence from the licence with a few words added; what it can do is count them.
+    [Fact]
+    public void Classify_WordsAddedInsideMit_MitWithThemCounted()
+    {
+        string restricted = MitWithCopyright.Replace("to deal\nin the Software", "to deal\nin the Software for non-commercial purposes only", StringComparison.Ordinal);
+
+        LicenceMatch match = Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(restricted));
+
+        Assert.Equal("MIT", match.Spdx);
+        Assert.Equal(4, match.UnexplainedWords);
+    }
+
+    [Fact]
+    public void Classify_TermsAppendedToMit_MitWithTheTermsUnexplained()
+    {
+        string appended = MitWithCopyright + "\n\nAdditional terms: " + string.Join(' ', Enumerable.Repeat("the software may not be sold or offered as a hosted service", 10));
+
+        LicenceMatch match = Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(appended));
+
+        Assert.Equal("MIT", match.Spdx);
+        Assert.Equal(122, match.UnexplainedWords);
+        Assert.StartsWith("additional terms the software may not be sold", match.Unexplained, StringComparison.Ordinal);
+    }
+
+    // The GNU way: COPYING holds the GPL-3.0 that COPYING.LESSER's permissions build on, in the same directory.
+    [Theory]
+    [InlineData("COPYING", "COPYING.LESSER", "LGPL-3.0-only")]
+    [InlineData("COPYING", "sub/COPYING.LESSER", "GPL-3.0-only AND LGPL-3.0-only")]
+    public void ModuleExpression_GplBesideLgplPermissions_Lgpl(string gplFile, string lgplFile, string expected)
+    {
+        LicenceMatch gpl = Detector.Classify(gplFile, File.ReadAllBytes(Path.Combine(CommonLicenses, "GPL-3")));
+        LicenceMatch lgpl = Detector.Classify(lgplFile, File.ReadAllBytes(Path.Combine(CommonLicenses, "LGPL-3")));
+
+        Assert.Equal(expected, LicenceDetector.ModuleExpression([(gpl.File, gpl.Terms), (lgpl.File, lgpl.Terms)]).Expression);
+    }
+
+    // Every SPDX text, standard header and exception of the data: its own id, never a neighbour's. Texts whose words are
+    // the same after normalisation cannot be told apart; the first id in ordinal order is reported for both.
+    [Fact]
+    public void Classify_EverySpdxText_ItsOwnIdOrAnIdenticalOne()
+    {
+        var entries = SpdxCorpus.ReadEmbedded().Entries;
+        var sameWords = entries
+            .GroupBy(e => string.Join(' ', LicenceText.Words(e.Text)))
+            .SelectMany(g => g.Select(e => (e.Id, Twins: g.Select(t => t.Id).ToHashSet())))
+            .ToLookup(x => x.Id, x => x.Twins);
+        var wrong = new List<string>();
+        foreach (SpdxEntry entry in entries.Where(e => e.Kind != SpdxKind.Exception))
+        {
+            LicenceMatch match = Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(entry.Text));
+            string found = match.Terms is [var only] ? only : match.Spdx;
+            if (found != entry.Id && !sameWords[entry.Id].Any(twins => twins.Contains(found)))
+            {
+                wrong.Add($"{entry.Id} ({entry.Kind}): {match.Spdx}");
+            }
+        }
+
+        Assert.Empty(wrong);
+    }
+
     [Theory]
     [InlineData("This project is licensed under the MIT License, see website")]
     [InlineData("Licensed under the Apache License, Version 2.0. See https://www.apache.org/licenses/LICENSE-2.0")]
