@@ -16,6 +16,8 @@ public sealed class PolicyAdmissionTests : IAsyncLifetime
     private const string Fresh = "example.com/fresh";
     private const string Evil = "example.com/evil/tool";
     private const string Vulnerable = "github.com/beego/beego";
+    private const string GnuLgpl = "example.com/gnu-lgpl";
+    private const string LinkingException = "example.com/linking-exception";
 
     private static readonly DateTimeOffset LongAgo = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -56,6 +58,12 @@ public sealed class PolicyAdmissionTests : IAsyncLifetime
         Add(Unlicensed, LongAgo, null);
         Add(Fresh, DateTimeOffset.UtcNow.AddHours(-5), MitText);
         Add(Evil, LongAgo, MitText);
+        // The GNU way of shipping the LGPL-3.0, and juju/errors' LICENSE (the LGPL-3.0 with a linking exception, allowed
+        // by name in this test's configuration).
+        AddWith(GnuLgpl, ("COPYING", File.ReadAllText("/usr/share/common-licenses/GPL-3")), ("COPYING.LESSER", File.ReadAllText("/usr/share/common-licenses/LGPL-3")));
+        AddWith(LinkingException, ("LICENSE", File.ReadAllText(Path.Combine(Repository.Root, "tests/SecureGateway.Core.Tests/Policy/Licences/Corpus/juju-errors/LICENSE"))));
+        var config = Path.Combine(policies, "config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"MIT\", \"Apache-2.0\"", "\"MIT\", \"LGPL-3.0-only WITH LGPL-3.0-linking-exception\", \"Apache-2.0\"", StringComparison.Ordinal));
         layout.AddVersion(Vulnerable, "v1.12.8", $"module {Vulnerable}\n", Files(Vulnerable, "v1.12.8", MitText), LongAgo);
         new SecureGateway.Tests.Facts.VulnDbLayout().WriteTo(vulnDb);
         File.AppendAllText(Path.Combine(policies, "denylist.txt"), "\nexample.com/evil/*\n");
@@ -86,6 +94,36 @@ public sealed class PolicyAdmissionTests : IAsyncLifetime
         Assert.Contains(reason, result.StandardError, StringComparison.Ordinal);
         var decision = Assert.Single(await gateway.DecisionsAsync($"?module={module}"));
         Assert.Equal(refusal.Split(':')[0], decision.GetProperty("outcome").GetString());
+    }
+
+    // COPYING (GPL-3.0) beside COPYING.LESSER (LGPL-3.0): the module is LGPL-3.0, on neither list, not GPL-3.0 and denied.
+    [Fact]
+    public async Task GoModDownload_GnuLgplPair_QuarantinedAsLgplNotDeniedAsGpl()
+    {
+        using var client = GoClient.Fresh(gateway.BaseUrl);
+
+        var result = await client.RunAsync(null, null, "mod", "download", $"{GnuLgpl}@v1.0.0");
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(
+            "server response: quarantined: licence: licence LGPL-3.0-only (COPYING.LESSER) neither allowed nor denied: needs review",
+            result.StandardError,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GoModDownload_LgplWithLinkingExceptionAllowedByName_AdmittedWithTheExpressionInItsFacts()
+    {
+        using var client = GoClient.Fresh(gateway.BaseUrl);
+
+        var downloaded = Assert.Single(await client.DownloadJsonAsync($"{LinkingException}@v1.0.0"));
+
+        Assert.True(downloaded.Succeeded, downloaded.Error);
+        var decision = Assert.Single(await gateway.DecisionsAsync($"?module={LinkingException}"));
+        Assert.Equal("admitted", decision.GetProperty("outcome").GetString());
+        var licence = decision.GetProperty("ruleResults").EnumerateArray().Single(r => r.GetProperty("rule").GetString() == "licence");
+        Assert.Equal("licence LGPL-3.0-only WITH LGPL-3.0-linking-exception (LICENSE)", licence.GetProperty("reason").GetString());
+        Assert.Equal("LGPL-3.0-only WITH LGPL-3.0-linking-exception", decision.GetProperty("facts").GetProperty("licenceExpression").GetString());
     }
 
     [Fact]
@@ -187,6 +225,13 @@ public sealed class PolicyAdmissionTests : IAsyncLifetime
     private void Add(string module, DateTimeOffset time, string? licence)
     {
         layout.AddVersion(module, "v1.0.0", $"module {module}\n", Files(module, "v1.0.0", licence), time);
+    }
+
+    private void AddWith(string module, params (string Name, string Content)[] licenceFiles)
+    {
+        var files = new List<(string, string)> { ("go.mod", $"module {module}\n"), ("lib.go", "package lib\n") };
+        files.AddRange(licenceFiles);
+        layout.AddVersion(module, "v1.0.0", $"module {module}\n", GoProxyLayout.ModuleFiles(module, "v1.0.0", [.. files]).Select(f => (f.Name, f.Content)), LongAgo);
     }
 
     private static IEnumerable<(string Name, byte[] Content)> Files(string module, string version, string? licence)
