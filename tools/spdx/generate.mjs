@@ -237,11 +237,33 @@ for (const entry of entries) {
   if (orLaterHeader && orLaterHeader !== header) entry.orLaterHeader = orLaterHeader;
 }
 
+// Optional parts of a licence's text (<optional> in the XML, outermost only, a dozen words or more): the closing
+// paragraph of GPL-2.0, a how-to appendix. spdx-license-list leaves some of them out, so a verbatim copy would show
+// them as text no licence explains; the detector reads them as explanations, never as a licence of their own.
+function* outermostOptionals(node) {
+  for (const child of node.children) {
+    if (typeof child === 'string') continue;
+    if (child.name === 'optional') yield child;
+    else yield* outermostOptionals(child);
+  }
+}
+function optionalParts(id) {
+  const [licence] = elements(readXml(`${id}.xml`), 'license');
+  const [text] = licence ? elements(licence, 'text') : [];
+  if (!text) return [];
+  const parts = [...outermostOptionals(text)].map(plainText).filter(t => (t.match(/\p{L}{2,}/gu) ?? []).length >= 12);
+  return [...new Set(parts)];
+}
+for (const entry of entries) {
+  const optional = optionalParts(entry.id);
+  if (optional.length) entry.optional = optional;
+}
+
 const lgpl3 = entries.find(e => e.id === 'LGPL-3.0-only');
 const gplStart = lgpl3.text.indexOf('GNU GENERAL PUBLIC LICENSE\nVersion 3');
 if (gplStart <= 0) throw new Error('LGPL-3.0-only: GPL-3.0 text not found; check the package version');
 // (Without the header: LGPL-3.0-only's is on the full entry, and the detector would read it twice.)
-const { header: _, orLaterHeader: __, ...lgpl3Terms } = lgpl3;
+const { header: _, orLaterHeader: __, optional: ___, ...lgpl3Terms } = lgpl3;
 entries.push({ ...lgpl3Terms, aliases: [], text: lgpl3.text.slice(0, gplStart).trimEnd() + '\n' });
 
 entries.sort((a, b) => byOrdinal(a.id, b.id) || a.text.length - b.text.length);

@@ -103,6 +103,8 @@ public sealed class LicenceDetector
         }
 
         List<(SpdxText Text, LicenceOccurrence At)> kept = BestNonOverlapping(found);
+        // An optional part explains words only beside its own licence's text.
+        kept.RemoveAll(k => k.Text.Kind == SpdxKind.Optional && !kept.Exists(l => l.Text.Kind == SpdxKind.Text && l.Text.Id == k.Text.Id));
         var explained = new bool[tokens.Count];
         foreach ((_, LicenceOccurrence at) in kept)
         {
@@ -198,7 +200,7 @@ public sealed class LicenceDetector
     // licence ("LGPL-3.0-only WITH LGPL-3.0-linking-exception"); an exception in a file without a licence makes no term.
     private static List<string> Terms(List<(SpdxText Text, LicenceOccurrence At)> kept, List<LicenceToken> tokens)
     {
-        var licences = kept.Where(k => k.Text.Kind != SpdxKind.Exception).ToList();
+        var licences = kept.Where(k => k.Text.Kind is SpdxKind.Text or SpdxKind.Header).ToList();
         var terms = new List<string>();
         foreach (var licence in licences)
         {

@@ -31,7 +31,10 @@ public sealed record LicenceMatch(string Spdx, string File, double Confidence)
 
 /// <summary>One SPDX text found in a licence file.</summary>
 /// <param name="Spdx">The licence or exception id.</param>
-/// <param name="Kind"><c>text</c> (the licence's text), <c>header</c> (its standard notice) or <c>exception</c>.</param>
+/// <param name="Kind">
+/// <c>text</c> (the licence's text), <c>header</c> (its standard notice), <c>exception</c>, or <c>optional</c> (a part of
+/// the licence's text SPDX marks optional, found beside it).
+/// </param>
 /// <param name="StartLine">First line of the file it covers (1-based).</param>
 /// <param name="EndLine">Last line it covers.</param>
 /// <param name="Score">Sørensen–Dice coefficient of the text's words and the span's, 0–1.</param>

@@ -35,7 +35,7 @@ internal sealed class SpdxCorpus
 
     /// <summary>
     /// The generated data as it is embedded: {"source", "licenses": [{"id", "name", "orLater", "aliases", "text",
-    /// "header"?, "orLaterHeader"?}], "exceptions": [{"id", "name", "text"}]}. A licence's standard header and each exception become
+    /// "header"?, "orLaterHeader"?, "optional"?: [text]}], "exceptions": [{"id", "name", "text"}]}. A licence's standard header and each exception become
     /// entries of their own kind.
     /// </summary>
     public static (string Source, List<SpdxEntry> Entries) ReadEmbedded()
@@ -60,6 +60,10 @@ internal sealed class SpdxCorpus
             if (orLater is not null && licence.TryGetProperty("orLaterHeader", out JsonElement laterHeader) && laterHeader.GetString() is { Length: > 0 } laterText)
             {
                 entries.Add(new SpdxEntry(orLater, null, laterText, SpdxKind.Header));
+            }
+            if (licence.TryGetProperty("optional", out JsonElement optional))
+            {
+                entries.AddRange(optional.EnumerateArray().Select(part => new SpdxEntry(id, orLater, part.GetString() ?? "", SpdxKind.Optional)));
             }
         }
         if (root.TryGetProperty("exceptions", out JsonElement exceptions))
@@ -93,7 +97,7 @@ internal sealed class SpdxCorpus
             // second text. (licensee strips the appendix from every file instead, which would also hide whatever
             // licence a file appends after it.)
             int end = LicenceText.EndOfTerms(words);
-            if (end < words.Count)
+            if (kind == SpdxKind.Text && end > 0 && end < words.Count)
             {
                 texts.Add(new SpdxText(id, orLater, kind, sequence[..end], grants));
             }
@@ -112,12 +116,16 @@ internal sealed class SpdxCorpus
     }
 }
 
-/// <summary>What an SPDX text is: a licence's full text, its standard header (the notice put in source files), or an exception.</summary>
+/// <summary>
+/// What an SPDX text is: a licence's full text, its standard header (the notice put in source files), an exception, or
+/// a part of a licence's text that SPDX marks optional (it explains words beside that licence, never a licence itself).
+/// </summary>
 internal enum SpdxKind
 {
     Text,
     Header,
     Exception,
+    Optional,
 }
 
 /// <summary>One text of the generated data.</summary>
