@@ -30,6 +30,16 @@ public sealed class LicenceDetector
     /// <summary>Go's modzip MaxLICENSE: the go command refuses a module whose LICENSE is larger.</summary>
     public const int MaxLicenceSize = 16 << 20;
 
+    /// <summary>
+    /// The largest file searched: 1 MiB, twenty-five times the longest licence and more than real files bundling several.
+    /// Finding texts within a file costs about one alignment per text found, so a file built from every SPDX text would
+    /// cost seconds; a larger file is reported unknown (fail closed: the licence rule holds it for review).
+    /// </summary>
+    public const int MaxSearchedSize = 1 << 20;
+
+    /// <summary>The most bytes of licence files searched per module; the files beyond it are reported unknown.</summary>
+    public const long MaxModuleLicenceBytes = 2 << 20;
+
     // A candidate whose distinct words are not mostly in the file cannot be in it.
     private const double MinWordContainment = 0.7;
 
@@ -70,6 +80,10 @@ public sealed class LicenceDetector
     public LicenceMatch Classify(string file, ReadOnlySpan<byte> content)
     {
         ArgumentNullException.ThrowIfNull(file);
+        if (content.Length > MaxSearchedSize)
+        {
+            return new LicenceMatch(Unknown, file, 0) { Unexplained = $"not searched: {content.Length} bytes, more than {MaxSearchedSize}" };
+        }
         string text = Utf8.GetString(content);
         List<LicenceToken> tokens = LicenceText.Tokens(text);
         var numbers = new int[tokens.Count];
@@ -252,8 +266,8 @@ public sealed class LicenceDetector
 
     /// <summary>
     /// Classifies every licence file in a module zip, ordered by path (ordinal). Entries outside
-    /// <paramref name="modulePrefix"/> are ignored; a licence file larger than <see cref="MaxLicenceSize"/> or
-    /// unreadable is reported as <see cref="Unknown"/> with confidence 0.
+    /// <paramref name="modulePrefix"/> are ignored; a licence file larger than <see cref="MaxLicenceSize"/>, unreadable,
+    /// or beyond <see cref="MaxModuleLicenceBytes"/> in all is reported as <see cref="Unknown"/> with confidence 0.
     /// </summary>
     /// <param name="zipFilePath">A module zip (already verified by the zip rules).</param>
     /// <param name="modulePrefix">"path@version/", the prefix of every entry; a missing final '/' is added.</param>
@@ -267,6 +281,7 @@ public sealed class LicenceDetector
         }
 
         var matches = new List<LicenceMatch>();
+        long classified = 0;
         using ZipArchive archive = ZipFile.Open(zipFilePath, ZipArchiveMode.Read, ZipEntryReader.NameEncoding);
         foreach (ZipArchiveEntry entry in archive.Entries)
         {
@@ -279,6 +294,12 @@ public sealed class LicenceDetector
             {
                 continue;
             }
+            if (classified + entry.Length > MaxModuleLicenceBytes)
+            {
+                matches.Add(new LicenceMatch(Unknown, path, 0) { Unexplained = $"not searched: the module's licence files exceed {MaxModuleLicenceBytes} bytes" });
+                continue;
+            }
+            classified += entry.Length;
             matches.Add(ReadCapped(entry) is { } content
                 ? Classify(path, content.GetBuffer().AsSpan(0, (int)content.Length))
                 : new LicenceMatch(Unknown, path, 0) { Unexplained = "unreadable or larger than the go command allows" });

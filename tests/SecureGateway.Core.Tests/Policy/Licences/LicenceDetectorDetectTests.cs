@@ -96,16 +96,44 @@ public sealed class LicenceDetectorDetectTests : IDisposable
         Assert.Equal([("unknown", "LICENSE", 0.0)], LicenceDetector.Default.Detect(zip, Prefix).Select(m => (m.Spdx, m.File, m.Confidence)));
     }
 
+    // Searching a file costs about one alignment per text found in it: files beyond a size real licences never reach,
+    // and licence files beyond a budget per module, are not searched (unknown, so the licence rule holds the module).
     [Fact]
-    public void Detect_LicenceAtMaxLicenceSize_Classified()
+    public void Detect_LicenceAtMaxSearchedSize_Classified()
     {
-        byte[] text = Encoding.ASCII.GetBytes(Mit("2024 Someone"));
-        byte[] full = new byte[LicenceDetector.MaxLicenceSize];
-        full.AsSpan().Fill((byte)' ');
-        text.CopyTo(full, 0);
-        string zip = files.Write(TestZip.Build([(Prefix + "LICENSE", full)], CompressionLevel.Fastest));
+        string zip = files.Write(TestZip.Build([(Prefix + "LICENSE", Padded(LicenceDetector.MaxSearchedSize))], CompressionLevel.Fastest));
 
         Assert.Equal("MIT", Assert.Single(LicenceDetector.Default.Detect(zip, Prefix)).Spdx);
+    }
+
+    [Fact]
+    public void Detect_LicenceOverMaxSearchedSize_UnknownNotSearched()
+    {
+        string zip = files.Write(TestZip.Build([(Prefix + "LICENSE", Padded(LicenceDetector.MaxSearchedSize + 1))], CompressionLevel.Fastest));
+
+        LicenceMatch match = Assert.Single(LicenceDetector.Default.Detect(zip, Prefix));
+        Assert.Equal(("unknown", 0.0), (match.Spdx, match.Confidence));
+        Assert.StartsWith("not searched: ", match.Unexplained, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Detect_LicenceFilesBeyondTheModuleBudget_Unknown()
+    {
+        byte[] mib = Padded(1 << 20);
+        string zip = files.Write(TestZip.Build([(Prefix + "LICENSE", mib), (Prefix + "a/LICENSE", mib), (Prefix + "b/LICENSE", mib)], CompressionLevel.Fastest));
+
+        Assert.Equal(
+            [("LICENSE", "MIT"), ("a/LICENSE", "MIT"), ("b/LICENSE", "unknown")],
+            LicenceDetector.Default.Detect(zip, Prefix).Select(m => (m.File, m.Spdx)));
+    }
+
+    // The MIT text followed by spaces up to the given size.
+    private static byte[] Padded(int size)
+    {
+        byte[] padded = new byte[size];
+        padded.AsSpan().Fill((byte)' ');
+        Encoding.ASCII.GetBytes(Mit("2024 Someone")).CopyTo(padded, 0);
+        return padded;
     }
 
     private static string Mit(string holder) =>
