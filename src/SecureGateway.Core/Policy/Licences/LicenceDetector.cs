@@ -110,6 +110,11 @@ public sealed class LicenceDetector
             .Where(t => t.Words.Length * MinWordContainment <= known.Count && MostlyContained(t.Words, known))
             .OrderByDescending(t => t.Sequence.Length))
         {
+            // An optional part explains words only beside its own licence's text, found before it (it is longer).
+            if (candidate.Kind == SpdxKind.Optional && !found.Exists(f => f.Text.Kind == SpdxKind.Text && f.Text.Id == candidate.Id))
+            {
+                continue;
+            }
             (List<LicenceOccurrence> occurrences, double bestScore) = LicenceSearch.Find(
                 candidate, words, threshold, (start, end) => found.Exists(f => Weight(f) > candidate.Sequence.Length && Shared(f.At, start, end) * 2 > end - start));
             best = Math.Max(best, bestScore);
@@ -117,7 +122,6 @@ public sealed class LicenceDetector
         }
 
         List<(SpdxText Text, LicenceOccurrence At)> kept = BestNonOverlapping(found);
-        // An optional part explains words only beside its own licence's text.
         kept.RemoveAll(k => k.Text.Kind == SpdxKind.Optional && !kept.Exists(l => l.Text.Kind == SpdxKind.Text && l.Text.Id == k.Text.Id));
         var explained = new bool[tokens.Count];
         foreach ((_, LicenceOccurrence at) in kept)
@@ -185,8 +189,7 @@ public sealed class LicenceDetector
         return true;
     }
 
-    // Best first: the most words aligned less the text's words left out (so a longer text that is all there beats a
-    // shorter one inside it, and a text missing a clause loses to the one without it), then the score.
+    // Best first by weight, then by score.
     private static List<(SpdxText Text, LicenceOccurrence At)> BestNonOverlapping(List<(SpdxText Text, LicenceOccurrence At)> found)
     {
         var kept = new List<(SpdxText Text, LicenceOccurrence At)>();
@@ -206,7 +209,11 @@ public sealed class LicenceDetector
         return kept;
     }
 
-    private static int Weight((SpdxText Text, LicenceOccurrence At) match) => (2 * match.At.Common) - match.Text.Sequence.Length;
+    // Words aligned, less the text's words left out and the span's words the text does not have: a longer text that is
+    // all there beats a shorter one inside it, a text missing a clause loses to the one without it, and a text that
+    // reaches out for stray common words around it pays for the words it spans.
+    private static int Weight((SpdxText Text, LicenceOccurrence At) match) =>
+        (3 * match.At.Common) - match.Text.Sequence.Length - (match.At.End - match.At.Start);
 
     private static int Shared(LicenceOccurrence at, int start, int end) => Math.Max(0, Math.Min(at.End, end) - Math.Max(at.Start, start));
 

@@ -200,6 +200,47 @@ public sealed class LicenceDetectorTests
         Assert.StartsWith("additional terms the software may not be sold", match.Unexplained, StringComparison.Ordinal);
     }
 
+    // The notice many GPL projects ship in place of the text: GPL-2.0's "-or-later" standard header, not the LGPL's.
+    [Fact]
+    public void Classify_Gpl2OrLaterNoticeAlone_Gpl2OrLater()
+    {
+        const string Notice = """
+            Copyright (C) 2015 Someone <someone@example.com>
+
+            This program is free software; you can redistribute it and/or modify
+            it under the terms of the GNU General Public License as published by
+            the Free Software Foundation; either version 2 of the License, or
+            (at your option) any later version.
+
+            This program is distributed in the hope that it will be useful,
+            but WITHOUT ANY WARRANTY; without even the implied warranty of
+            MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+            GNU General Public License for more details.
+
+            You should have received a copy of the GNU General Public License along
+            with this program; if not, write to the Free Software Foundation, Inc.,
+            51 Franklin Street, Fifth Floor, Boston, MA 02110-1301 USA.
+            """;
+
+        LicenceMatch match = Detector.Classify("COPYING", Encoding.UTF8.GetBytes(Notice));
+
+        Assert.Equal("GPL-2.0-or-later", match.Spdx);
+        Assert.Equal(["header"], match.Spans.Select(s => s.Kind));
+    }
+
+    // SPDX marks GPL-2.0's how-to appendix optional: alone it is no licence text, but the notice it shows is found.
+    [Fact]
+    public void Classify_GplHowToAppendixAlone_TheNoticeInIt()
+    {
+        string gpl = SpdxText("GPL-2.0-only");
+        string appendix = gpl[gpl.IndexOf("How to Apply These Terms", StringComparison.Ordinal)..];
+
+        LicenceMatch match = Detector.Classify("COPYING", Encoding.UTF8.GetBytes(appendix));
+
+        Assert.Equal("GPL-2.0-or-later", match.Spdx);
+        Assert.Equal(["header"], match.Spans.Select(s => s.Kind));
+    }
+
     // The GNU way: COPYING holds the GPL-3.0 that COPYING.LESSER's permissions build on, in the same directory.
     [Theory]
     [InlineData("COPYING", "COPYING.LESSER", "LGPL-3.0-only")]
