@@ -49,6 +49,9 @@ public sealed class LicenceDetector
     // How much unexplained text is quoted back.
     private const int UnexplainedQuoted = 40;
 
+    // How many matches of one file are listed (the expression always covers them all).
+    private const int MaxReportedSpans = 64;
+
     private static readonly Lazy<LicenceDetector> DefaultDetector = new(() => new LicenceDetector(SpdxCorpus.LoadEmbedded()));
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
@@ -221,15 +224,28 @@ public sealed class LicenceDetector
     // licence ("LGPL-3.0-only WITH LGPL-3.0-linking-exception"); an exception in a file without a licence makes no term.
     private static List<string> Terms(List<(SpdxText Text, LicenceOccurrence At)> kept, List<LicenceToken> tokens)
     {
+        int fileGrants = LicenceText.CountLaterVersionGrants(tokens.ConvertAll(t => t.Word));
         var licences = kept.Where(k => k.Text.Kind is SpdxKind.Text or SpdxKind.Header).ToList();
-        var terms = new List<string>();
-        foreach (var licence in licences)
+        var exceptionsOf = licences.ConvertAll(_ => new List<string>());
+        foreach (var exception in kept.Where(k => k.Text.Kind == SpdxKind.Exception))
         {
-            var exceptions = kept
-                .Where(k => k.Text.Kind == SpdxKind.Exception && licences.MinBy(l => Distance(l.At, k.At)) == licence)
-                .Select(k => k.Text.Id)
-                .Distinct(StringComparer.Ordinal);
-            string term = string.Join(" WITH ", [LicenceId(licence.Text, tokens), .. exceptions]);
+            int nearest = -1;
+            for (int i = 0; i < licences.Count; i++)
+            {
+                if (nearest < 0 || Distance(licences[i].At, exception.At) < Distance(licences[nearest].At, exception.At))
+                {
+                    nearest = i;
+                }
+            }
+            if (nearest >= 0 && !exceptionsOf[nearest].Contains(exception.Text.Id))
+            {
+                exceptionsOf[nearest].Add(exception.Text.Id);
+            }
+        }
+        var terms = new List<string>();
+        for (int i = 0; i < licences.Count; i++)
+        {
+            string term = string.Join(" WITH ", [LicenceId(licences[i].Text, fileGrants), .. exceptionsOf[i]]);
             if (!terms.Contains(term))
             {
                 terms.Add(term);
@@ -243,20 +259,31 @@ public sealed class LicenceDetector
     // The GPL family shares one text between "-only" and "-or-later": a full text is "-or-later" when the file grants
     // "any later version" more often than the terms themselves do (a notice above them; the how-to appendix, where the
     // text shows such a notice as an example, is not counted). Headers carry their own id.
-    private static string LicenceId(SpdxText text, List<LicenceToken> tokens) =>
-        text.OrLater is not null && LicenceText.CountLaterVersionGrants(tokens.ConvertAll(t => t.Word)) > text.LaterVersionGrants
-            ? text.OrLater
-            : text.Id;
+    private static string LicenceId(SpdxText text, int fileGrants) =>
+        text.OrLater is not null && fileGrants > text.LaterVersionGrants ? text.OrLater : text.Id;
 
-    private static List<LicenceSpan> Spans(List<(SpdxText Text, LicenceOccurrence At)> kept, List<LicenceToken> tokens, string text) =>
-        kept.ConvertAll(k => new LicenceSpan(
+    // The first MaxReportedSpans matches, with their lines (a file may hold a licence hundreds of times).
+    private static List<LicenceSpan> Spans(List<(SpdxText Text, LicenceOccurrence At)> kept, List<LicenceToken> tokens, string text)
+    {
+        var lineEnds = new List<int>();
+        for (int i = text.IndexOf('\n', StringComparison.Ordinal); i >= 0; i = text.IndexOf('\n', i + 1))
+        {
+            lineEnds.Add(i);
+        }
+        return [.. kept.Take(MaxReportedSpans).Select(k => new LicenceSpan(
             k.Text.Id,
             k.Text.Kind.ToString().ToLowerInvariant(),
-            LineOf(text, tokens[k.At.Start].Start),
-            LineOf(text, tokens[k.At.End - 1].End - 1),
-            Math.Round(k.At.Score, 4)));
+            LineOf(lineEnds, tokens[k.At.Start].Start),
+            LineOf(lineEnds, tokens[k.At.End - 1].End - 1),
+            Math.Round(k.At.Score, 4)))];
+    }
 
-    private static int LineOf(string text, int offset) => text.AsSpan(0, offset).Count('\n') + 1;
+    // 1-based: one more than the newlines before the offset.
+    private static int LineOf(List<int> lineEnds, int offset)
+    {
+        int at = lineEnds.BinarySearch(offset);
+        return (at >= 0 ? at : ~at) + 1;
+    }
 
     private static string Quote(List<LicenceToken> tokens, bool[] explained)
     {

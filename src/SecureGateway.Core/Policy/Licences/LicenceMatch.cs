@@ -16,7 +16,7 @@ public sealed record LicenceMatch(string Spdx, string File, double Confidence)
     /// <summary>The terms of <see cref="Spdx"/> (licences, each with its exceptions); empty for "unknown".</summary>
     public IReadOnlyList<string> Terms { get; init; } = [];
 
-    /// <summary>Each licence text, standard header and exception found, in the order they appear.</summary>
+    /// <summary>Each licence text, standard header and exception found, in the order they appear (the first 64).</summary>
     public IReadOnlyList<LicenceSpan> Spans { get; init; } = [];
 
     /// <summary>
