@@ -141,14 +141,14 @@ internal static class LicenceSearch
     internal static LicenceOccurrence Align(SpdxText text, int[] file, int start, int end)
     {
         int length = text.Sequence.Length;
-        List<int> forward = Lcs(text.ForwardMasks, length, file, start, end, forward: true);
+        List<int> forward = Lcs(text.Masks(reversed: false), length, file, start, end, forward: true);
         if (forward.Count == 0)
         {
             return new LicenceOccurrence(start, start, 0, 0);
         }
         int common = Best(forward, length, reached => reached - start);
         int alignedEnd = forward[common - 1];
-        List<int> backward = Lcs(text.BackwardMasks, length, file, start, alignedEnd, forward: false);
+        List<int> backward = Lcs(text.Masks(reversed: true), length, file, start, alignedEnd, forward: false);
         common = Best(backward, length, reached => alignedEnd - reached);
         int alignedStart = backward[common - 1];
         int span = alignedEnd - alignedStart;

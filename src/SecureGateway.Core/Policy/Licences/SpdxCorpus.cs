@@ -134,8 +134,6 @@ internal sealed record SpdxEntry(string Id, string? OrLater, string Text, SpdxKi
 /// <summary>One SPDX text as numbered words, with what the searches over it need.</summary>
 internal sealed class SpdxText
 {
-    private readonly Lazy<(Dictionary<int, (int First, ulong[] Bits)> Forward, Dictionary<int, (int First, ulong[] Bits)> Backward)> masks;
-
     /// <param name="id">SPDX id reported on a match ("GPL-2.0-only" for the text GPL-2.0-only and -or-later share).</param>
     /// <param name="orLater">The "-or-later" id, reported when the file grants any later version beyond the text itself.</param>
     /// <param name="kind">Full text, standard header or exception.</param>
@@ -151,7 +149,6 @@ internal sealed class SpdxText
         int[] distinct = [.. sequence.Distinct()];
         Array.Sort(distinct);
         Words = distinct;
-        masks = new(BuildMasks);
     }
 
     public string Id { get; }
@@ -168,25 +165,19 @@ internal sealed class SpdxText
     public int LaterVersionGrants { get; }
 
     /// <summary>
-    /// Per word, a bit per position of the text where it occurs (bit i for word i) and the first 64-bit block with one,
-    /// built on first use.
+    /// Per word, a bit per position of the text where it occurs (bit i for word i, or for word length-1-i when
+    /// <paramref name="reversed"/>) and the first 64-bit block with one. Built for each alignment, not kept: kept for
+    /// every text they would take about 100 MB, and building them costs a small part of the alignment they serve.
     /// </summary>
-    public Dictionary<int, (int First, ulong[] Bits)> ForwardMasks => masks.Value.Forward;
-
-    /// <summary>The same with the text reversed (bit i for word length-1-i).</summary>
-    public Dictionary<int, (int First, ulong[] Bits)> BackwardMasks => masks.Value.Backward;
-
-    private (Dictionary<int, (int, ulong[])>, Dictionary<int, (int, ulong[])>) BuildMasks()
+    public Dictionary<int, (int First, ulong[] Bits)> Masks(bool reversed)
     {
         int blocks = (Sequence.Length + 63) / 64;
-        var forward = new Dictionary<int, (int First, ulong[] Bits)>();
-        var backward = new Dictionary<int, (int First, ulong[] Bits)>();
+        var masks = new Dictionary<int, (int First, ulong[] Bits)>();
         for (int i = 0; i < Sequence.Length; i++)
         {
-            Set(forward, Sequence[i], i, blocks);
-            Set(backward, Sequence[i], Sequence.Length - 1 - i, blocks);
+            Set(masks, Sequence[i], reversed ? Sequence.Length - 1 - i : i, blocks);
         }
-        return (forward, backward);
+        return masks;
     }
 
     private static void Set(Dictionary<int, (int First, ulong[] Bits)> masks, int word, int bit, int blocks)
