@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SecureGateway.Policy;
 using SecureGateway.Tests.GoTooling;
@@ -114,13 +115,8 @@ public sealed class PolicyAdmissionTests : IAsyncLifetime
     [Fact]
     public async Task GoModDownload_LgplWithLinkingExceptionAllowedByName_AdmittedWithTheExpressionInItsFacts()
     {
-        using var client = GoClient.Fresh(gateway.BaseUrl);
+        var decision = await DownloadAdmittedAsync(LinkingException);
 
-        var downloaded = Assert.Single(await client.DownloadJsonAsync($"{LinkingException}@v1.0.0"));
-
-        Assert.True(downloaded.Succeeded, downloaded.Error);
-        var decision = Assert.Single(await gateway.DecisionsAsync($"?module={LinkingException}"));
-        Assert.Equal("admitted", decision.GetProperty("outcome").GetString());
         var licence = decision.GetProperty("ruleResults").EnumerateArray().Single(r => r.GetProperty("rule").GetString() == "licence");
         Assert.Equal("licence LGPL-3.0-only WITH LGPL-3.0-linking-exception (LICENSE)", licence.GetProperty("reason").GetString());
         Assert.Equal("LGPL-3.0-only WITH LGPL-3.0-linking-exception", decision.GetProperty("facts").GetProperty("licenceExpression").GetString());
@@ -129,13 +125,8 @@ public sealed class PolicyAdmissionTests : IAsyncLifetime
     [Fact]
     public async Task GoModDownload_PermissiveOldModule_AdmittedWithPolicyRevisionRecorded()
     {
-        using var client = GoClient.Fresh(gateway.BaseUrl);
+        var decision = await DownloadAdmittedAsync(Mit);
 
-        var downloaded = Assert.Single(await client.DownloadJsonAsync($"{Mit}@v1.0.0"));
-
-        Assert.True(downloaded.Succeeded, downloaded.Error);
-        var decision = Assert.Single(await gateway.DecisionsAsync($"?module={Mit}"));
-        Assert.Equal("admitted", decision.GetProperty("outcome").GetString());
         Assert.Equal(gateway.Services.GetRequiredService<LivePolicy>().Current!.Revision, decision.GetProperty("policyRevision").GetString());
     }
 
@@ -225,6 +216,19 @@ public sealed class PolicyAdmissionTests : IAsyncLifetime
     private void Add(string module, DateTimeOffset time, string? licence)
     {
         layout.AddVersion(module, "v1.0.0", $"module {module}\n", Files(module, "v1.0.0", licence), time);
+    }
+
+    /// <summary>Downloads v1.0.0 of <paramref name="module"/> with the real go command; it must succeed, admitted. Returns the decision.</summary>
+    private async Task<JsonElement> DownloadAdmittedAsync(string module)
+    {
+        using var client = GoClient.Fresh(gateway.BaseUrl);
+
+        var downloaded = Assert.Single(await client.DownloadJsonAsync($"{module}@v1.0.0"));
+
+        Assert.True(downloaded.Succeeded, downloaded.Error);
+        var decision = Assert.Single(await gateway.DecisionsAsync($"?module={module}"));
+        Assert.Equal("admitted", decision.GetProperty("outcome").GetString());
+        return decision;
     }
 
     private void AddWith(string module, params (string Name, string Content)[] licenceFiles)
