@@ -27,9 +27,6 @@ public sealed class LicenceDetector
     /// </summary>
     public const double Threshold = 0.90;
 
-    /// <summary>Go's modzip MaxLICENSE: the go command refuses a module whose LICENSE is larger.</summary>
-    public const int MaxLicenceSize = 16 << 20;
-
     /// <summary>
     /// The largest file searched: 1 MiB, twenty-five times the longest licence and more than real files bundling several.
     /// Finding texts within a file costs about one alignment per text found, so a file built from every SPDX text would
@@ -85,7 +82,7 @@ public sealed class LicenceDetector
         ArgumentNullException.ThrowIfNull(file);
         if (content.Length > MaxSearchedSize)
         {
-            return new LicenceMatch(Unknown, file, 0) { Unexplained = $"not searched: {content.Length} bytes, more than {MaxSearchedSize}" };
+            return TooLarge(file, content.Length);
         }
         string text = Utf8.GetString(content);
         List<LicenceToken> tokens = LicenceText.Tokens(text);
@@ -300,7 +297,7 @@ public sealed class LicenceDetector
 
     /// <summary>
     /// Classifies every licence file in a module zip, ordered by path (ordinal). Entries outside
-    /// <paramref name="modulePrefix"/> are ignored; a licence file larger than <see cref="MaxLicenceSize"/>, unreadable,
+    /// <paramref name="modulePrefix"/> are ignored; a licence file larger than <see cref="MaxSearchedSize"/>, unreadable,
     /// or beyond <see cref="MaxModuleLicenceBytes"/> in all is reported as <see cref="Unknown"/> with confidence 0.
     /// </summary>
     /// <param name="zipFilePath">A module zip (already verified by the zip rules).</param>
@@ -328,6 +325,12 @@ public sealed class LicenceDetector
             {
                 continue;
             }
+            // Sized before it is read: a file too large to search costs neither the read nor the module's budget.
+            if (entry.Length > MaxSearchedSize)
+            {
+                matches.Add(TooLarge(path, entry.Length));
+                continue;
+            }
             if (classified + entry.Length > MaxModuleLicenceBytes)
             {
                 matches.Add(new LicenceMatch(Unknown, path, 0) { Unexplained = $"not searched: the module's licence files exceed {MaxModuleLicenceBytes} bytes" });
@@ -336,19 +339,18 @@ public sealed class LicenceDetector
             classified += entry.Length;
             matches.Add(ReadCapped(entry) is { } content
                 ? Classify(path, content.GetBuffer().AsSpan(0, (int)content.Length))
-                : new LicenceMatch(Unknown, path, 0) { Unexplained = "unreadable or larger than the go command allows" });
+                : new LicenceMatch(Unknown, path, 0) { Unexplained = "unreadable" });
         }
         matches.Sort((a, b) => string.CompareOrdinal(a.File, b.File));
         return matches;
     }
 
-    // The entry's bytes, or null when it is larger than MaxLicenceSize or cannot be read.
+    private static LicenceMatch TooLarge(string file, long size) =>
+        new(Unknown, file, 0) { Unexplained = $"not searched: {size} bytes, more than {MaxSearchedSize}" };
+
+    // The entry's bytes (its declared size is at most MaxSearchedSize), or null when it cannot be read or has more.
     private static MemoryStream? ReadCapped(ZipArchiveEntry entry)
     {
-        if (entry.Length > MaxLicenceSize)
-        {
-            return null;
-        }
         var content = new MemoryStream((int)entry.Length);
         byte[] chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
@@ -357,7 +359,7 @@ public sealed class LicenceDetector
             int n;
             while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
             {
-                if (content.Length + n > MaxLicenceSize)
+                if (content.Length + n > MaxSearchedSize)
                 {
                     return null;
                 }

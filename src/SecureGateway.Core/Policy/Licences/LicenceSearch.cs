@@ -6,8 +6,8 @@ namespace SecureGateway.Policy.Licences;
 /// Finds where one SPDX text occurs within a file's words, as often as it does. Word trigrams the two share point at
 /// the candidate regions (a copy of the text puts its shared trigrams on one diagonal, file position minus text
 /// position, drifting only by what was inserted or left out); each region is then aligned word by word: the longest
-/// common subsequence of the text and the region, computed bit-parallel (Hyyrö), with the region trimmed to the first
-/// and last word that align.
+/// common subsequence of the text and the region, computed bit-parallel (Hyyrö), with the region trimmed where the
+/// score is best.
 /// </summary>
 /// <remarks>
 /// The score of an occurrence is the Sørensen–Dice coefficient of the two word sequences, 2·LCS / (text + span): a

@@ -89,7 +89,7 @@ public sealed class LicenceDetectorDetectTests : IDisposable
     [Fact]
     public void Detect_LicenceOverMaxLicenceSize_UnknownWithZeroConfidence()
     {
-        byte[] huge = new byte[LicenceDetector.MaxLicenceSize + 1];
+        byte[] huge = new byte[GoMaxLicence + 1];
         Encoding.ASCII.GetBytes(Mit("2024 Someone")).CopyTo(huge, 0);
         string zip = files.Write(TestZip.Build([(Prefix + "LICENSE", huge)], CompressionLevel.Fastest));
 
@@ -126,6 +126,23 @@ public sealed class LicenceDetectorDetectTests : IDisposable
             [("LICENSE", "MIT"), ("a/LICENSE", "MIT"), ("b/LICENSE", "unknown")],
             LicenceDetector.Default.Detect(zip, Prefix).Select(m => (m.File, m.Spdx)));
     }
+
+    // A file too large to search is sized, not read: it takes nothing from the budget of the files after it.
+    [Fact]
+    public void Detect_LicenceTooLargeToSearch_UnknownAndNotCountedInTheModuleBudget()
+    {
+        byte[] mib = Padded(1 << 20);
+        string zip = files.Write(TestZip.Build(
+            [(Prefix + "LICENSE", Padded((1 << 20) + (1 << 19))), (Prefix + "a/LICENSE", mib), (Prefix + "b/LICENSE", mib)], CompressionLevel.Fastest));
+
+        var found = LicenceDetector.Default.Detect(zip, Prefix);
+
+        Assert.Equal([("LICENSE", "unknown"), ("a/LICENSE", "MIT"), ("b/LICENSE", "MIT")], found.Select(m => (m.File, m.Spdx)));
+        Assert.Equal($"not searched: {(1 << 20) + (1 << 19)} bytes, more than {LicenceDetector.MaxSearchedSize}", found[0].Unexplained);
+    }
+
+    // Go's modzip MaxLICENSE: the go command refuses a module whose LICENSE is larger.
+    private const int GoMaxLicence = 16 << 20;
 
     // The MIT text followed by spaces up to the given size.
     private static byte[] Padded(int size)
