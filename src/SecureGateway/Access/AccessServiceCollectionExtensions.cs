@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using SecureGateway.Admin;
+using SecureGateway.WebConsole;
 
 namespace SecureGateway.Access;
 
@@ -21,7 +22,8 @@ public static class AccessServiceCollectionExtensions
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, RoleAwareAuthorizationResultHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicies.Read, policy => policy.RequireRole(Roles.Admin, Roles.Reviewer, Roles.Auditor))
-            .AddPolicy(AdminPolicies.Review, policy => policy.RequireRole(Roles.Admin, Roles.Reviewer));
+            .AddPolicy(AdminPolicies.Review, policy => policy.RequireRole(Roles.Admin, Roles.Reviewer))
+            .AddConsolePolicies();
         return services;
     }
 }

@@ -103,9 +103,16 @@ public sealed class ApiTokens : IDisposable
 
     /// <summary>Who the presented token belongs to, or null when it is no token of this gateway.</summary>
     /// <exception cref="Npgsql.NpgsqlException">The token store cannot be read (the bootstrap token is still recognised).</exception>
-    public async Task<TokenIdentity?> FindAsync(string token, CancellationToken cancellationToken)
+    public Task<TokenIdentity?> FindAsync(string token, CancellationToken cancellationToken) =>
+        FindByHashAsync(SHA256.HashData(Encoding.UTF8.GetBytes(token)), cancellationToken);
+
+    /// <summary>
+    /// Who the token with this SHA-256 belongs to, or null when it is no valid token (never issued, or revoked): a console
+    /// session keeps only the hash and asks again on every request.
+    /// </summary>
+    /// <exception cref="Npgsql.NpgsqlException">The token store cannot be read (the bootstrap token is still recognised).</exception>
+    public async Task<TokenIdentity?> FindByHashAsync(byte[] hash, CancellationToken cancellationToken)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
         if (bootstrapHash is not null && CryptographicOperations.FixedTimeEquals(hash, bootstrapHash))
         {
             return Bootstrap;
@@ -139,6 +146,13 @@ public sealed class ApiTokens : IDisposable
         }
 
         return identity;
+    }
+
+    /// <summary>Every stored token, newest first: names, roles, who created and revoked them (never the tokens).</summary>
+    public async Task<IReadOnlyList<ApiToken>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.ApiTokens.AsNoTracking().OrderByDescending(t => t.Id).ToListAsync(cancellationToken);
     }
 
     /// <summary>

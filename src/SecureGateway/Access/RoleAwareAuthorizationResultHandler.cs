@@ -5,14 +5,15 @@ using Microsoft.AspNetCore.Authorization.Policy;
 
 namespace SecureGateway.Access;
 
-/// <summary>Passes the roles a refused endpoint needs on to the 403 body; everything else as ASP.NET Core does it.</summary>
+/// <summary>Passes the roles a refused admin endpoint needs on to the 403 body; everything else as ASP.NET Core does it.</summary>
 internal sealed class RoleAwareAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler standard = new();
 
     public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        if (!authorizeResult.Forbidden)
+        // The console's pages refuse as the console does (its cookie scheme); the admin API with its JSON.
+        if (!authorizeResult.Forbidden || policy.AuthenticationSchemes.Contains(WebConsole.ConsoleSessions.Scheme))
         {
             return standard.HandleAsync(next, context, policy, authorizeResult);
         }

@@ -29,6 +29,24 @@ public static class AdminEndpoints
         string? from, string? to, string? limit, string? before, CancellationToken cancellationToken)
     {
         var parameters = new AdminQueryParameters();
+        var (query, page) = DecisionFilter(parameters, module, version, outcome, rule, actor, from, to, limit, before);
+        if (parameters.Invalid is { } invalid)
+        {
+            return invalid;
+        }
+
+        var items = await decisions.FindAsync(query, cancellationToken);
+        return TypedResults.Ok(new { items = page.Items(items).Select(DecisionView.From), next = page.Next(items, d => d.Id) });
+    }
+
+    /// <summary>
+    /// The decision filters of <c>GET /admin/decisions</c> (and the console's decisions page) as a query asking for one row
+    /// more than the page, so the page knows whether another follows; problems are collected in <paramref name="parameters"/>.
+    /// </summary>
+    internal static (DecisionQuery Query, AdminPage Page) DecisionFilter(
+        AdminQueryParameters parameters, string? module, string? version, string? outcome, string? rule, string? actor,
+        string? from, string? to, string? limit, string? before)
+    {
         DecisionOutcome? parsedOutcome = outcome is null
             ? null
             : Enum.GetValues<DecisionOutcome>().Cast<DecisionOutcome?>().FirstOrDefault(o => string.Equals(o.ToString(), outcome, StringComparison.OrdinalIgnoreCase));
@@ -44,17 +62,11 @@ public static class AdminEndpoints
 
         var (start, end) = parameters.TimeRange(from, to);
         var page = parameters.Page(limit, before);
-        if (parameters.Invalid is { } invalid)
-        {
-            return invalid;
-        }
-
         var query = new DecisionQuery(module, version, parsedOutcome, page.Limit + 1)
         {
             Rule = rule, Actor = actor, From = start, To = end, Before = page.Before,
         };
-        var items = await decisions.FindAsync(query, cancellationToken);
-        return TypedResults.Ok(new { items = page.Items(items).Select(DecisionView.From), next = page.Next(items, d => d.Id) });
+        return (query, page);
     }
 }
 

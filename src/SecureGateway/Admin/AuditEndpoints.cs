@@ -1,9 +1,6 @@
 using System.Globalization;
-using Microsoft.EntityFrameworkCore;
 using SecureGateway.Audit;
-using SecureGateway.Data;
 using SecureGateway.Data.Events;
-
 using SecureGateway.Hosting;
 
 namespace SecureGateway.Admin;
@@ -35,7 +32,7 @@ public static class AuditEndpoints
 
     /// <summary>GET /admin/audit/events?kind=&amp;from=&amp;to=&amp;limit=&amp;before= — newest first; <c>next</c> is the <c>before</c> of the next page.</summary>
     private static async Task<IResult> ListEventsAsync(
-        IDbContextFactory<AuditDbContext> contexts, string? kind, string? from, string? to, string? limit, string? before,
+        AuditEventLog events, string? kind, string? from, string? to, string? limit, string? before,
         CancellationToken cancellationToken)
     {
         var parameters = new AdminQueryParameters();
@@ -46,29 +43,7 @@ public static class AuditEndpoints
             return invalid;
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var events = db.Events.AsNoTracking();
-        if (kind is not null)
-        {
-            events = events.Where(e => e.Kind == kind);
-        }
-
-        if (start is { } after)
-        {
-            events = events.Where(e => e.Time >= after);
-        }
-
-        if (end is { } until)
-        {
-            events = events.Where(e => e.Time < until);
-        }
-
-        if (page.Before is { } cursor)
-        {
-            events = events.Where(e => e.Id < cursor);
-        }
-
-        var items = await events.OrderByDescending(e => e.Id).Take(page.Limit + 1).ToListAsync(cancellationToken);
+        var items = await events.FindAsync(new AuditEventQuery(kind, page.Limit + 1) { From = start, To = end, Before = page.Before }, cancellationToken);
         return TypedResults.Ok(new { items = page.Items(items).Select(AuditEventView.From), next = page.Next(items, e => e.Id) });
     }
 }
@@ -95,6 +70,9 @@ internal sealed class AdminQueryParameters
     public IResult? Invalid => errors.Count == 0 ? null : TypedResults.BadRequest(new AdminError(string.Join("; ", errors)));
 
     public void Error(string error) => errors.Add(error);
+
+    /// <summary>Every problem found so far, for a page that shows them rather than answering 400.</summary>
+    public IReadOnlyList<string> Errors => errors;
 
     /// <summary><c>limit</c> (1..1000, default 100) and the <c>before</c> cursor (an id: only older rows).</summary>
     public AdminPage Page(string? limit, string? before)

@@ -20,7 +20,7 @@ public static class ReportEndpoints
     /// GET /admin/reports/compliance?from=&amp;to=&amp;format=json|csv|html — the period [from, to) in ISO 8601 (default: the
     /// 30 days up to now). JSON is the report itself; CSV comes as an attachment; HTML is one self-contained page.
     /// </summary>
-    private static async Task<IResult> ComplianceAsync(
+    internal static async Task<IResult> ComplianceAsync(
         ComplianceReportBuilder reports, TimeProvider time, HttpContext context, string? from, string? to, string? format,
         CancellationToken cancellationToken)
     {

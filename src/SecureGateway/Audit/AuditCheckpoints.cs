@@ -174,7 +174,8 @@ public sealed partial class AuditCheckpoints
         };
     }
 
-    private async Task<IReadOnlyList<ChainHead>> HeadsAsync(CancellationToken cancellationToken)
+    /// <summary>Each chain's length and last row hash now, in one snapshot.</summary>
+    public async Task<IReadOnlyList<ChainHead>> HeadsAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();

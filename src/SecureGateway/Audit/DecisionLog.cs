@@ -15,6 +15,12 @@ public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
         return decision;
     }
 
+    public async Task<Decision?> FindAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Decisions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+    }
+
     public async Task<Decision?> LatestAsync(string module, string version, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

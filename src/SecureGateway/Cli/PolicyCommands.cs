@@ -132,26 +132,14 @@ internal static class PolicyCommands
                 return 1;
             }
 
-            var now = TimeProvider.System.GetUtcNow();
-            var changes = new List<(string From, string To, string Module, string Reason)>();
-            var decisions = await app.Services.GetRequiredService<DecisionLog>().LatestWithFactsAsync(ct);
-            foreach (var decision in decisions)
-            {
-                var verdict = candidate.Evaluate(StoredFacts.Of(decision, candidate, now)!);
-                var (from, to) = (decision.Outcome.ToString().ToLowerInvariant(), Outcome(verdict.Verdict));
-                if (from != to)
-                {
-                    changes.Add((from, to, $"{decision.Module}@{decision.Version}", string.Join("; ", verdict.Reasons)));
-                }
-            }
-
-            Console.WriteLine($"candidate {candidate.Revision} against {decisions.Count} decided module versions: {changes.Count} would change");
-            foreach (var group in changes.GroupBy(c => $"{c.From} → {c.To}").OrderBy(g => g.Key, StringComparer.Ordinal))
+            var impact = await app.Services.GetRequiredService<PolicyImpact>().AssessAsync(candidate, ct);
+            Console.WriteLine($"candidate {impact.Revision} against {impact.Decided} decided module versions: {impact.Changes.Count} would change");
+            foreach (var group in impact.Changes.GroupBy(c => $"{c.From} → {c.To}").OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 Console.WriteLine($"{group.Key}: {group.Count()}");
                 foreach (var change in group)
                 {
-                    Console.WriteLine($"  {change.Module}{(change.Reason.Length == 0 ? "" : $" — {change.Reason}")}");
+                    Console.WriteLine($"  {change.Module}@{change.Version}{(change.Reason.Length == 0 ? "" : $" — {change.Reason}")}");
                 }
             }
 
@@ -201,12 +189,5 @@ internal static class PolicyCommands
     {
         PolicyVerdict.None => "no opinion",
         _ => verdict.ToString().ToLowerInvariant(),
-    };
-
-    private static string Outcome(PolicyVerdict verdict) => verdict switch
-    {
-        PolicyVerdict.Deny => "denied",
-        PolicyVerdict.Quarantine => "quarantined",
-        _ => "admitted",
     };
 }

@@ -17,6 +17,7 @@ using SecureGateway.Reports;
 using SecureGateway.Storage;
 using SecureGateway.Upstream;
 using SecureGateway.Verification.ChecksumDb;
+using SecureGateway.WebConsole;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
 
@@ -115,6 +116,7 @@ public static class GatewayApp
         services.AddSingleton<CurrentDecisions>();
         services.AddComplianceReports();
         services.AddSingleton<LivePolicy>();
+        services.AddSingleton<PolicyImpact>();
         services.AddHostedService<LicenceCorpusWarmUp>();
         services.AddHostedService(provider => provider.GetRequiredService<LaterKnowledge>());
         services.AddHostedService(provider => provider.GetRequiredService<LivePolicy>());
@@ -141,6 +143,7 @@ public static class GatewayApp
         services.AddHttpClient(CheckpointExport.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<CheckpointExport>();
         services.AddGatewayAccess(builder.Configuration);
+        services.AddWebConsole(options);
         services.AddDownloadLedger();
         services.AddGatewayHealthChecks();
         services.AddAdminOpenApi();
@@ -214,6 +217,7 @@ public static class GatewayApp
         app.MapGatewayHealth();
         app.MapGatewayMetrics();
         app.MapAdminApi();
+        app.MapWebConsole();
         app.MapOpenApi();
         app.MapReverseProxy();
         app.MapChecksumDbProxy();

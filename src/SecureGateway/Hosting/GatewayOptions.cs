@@ -17,6 +17,9 @@ public sealed record GatewayOptions
     /// <summary>Folder of the JavaScript policies.</summary>
     public string PolicyDir { get; init; } = "policies";
 
+    /// <summary>A candidate policy bundle on this server whose impact the console can show before it is put live; none when empty.</summary>
+    public string? CandidatePolicyDir { get; init; }
+
     /// <summary>Bootstrap bearer token for the admin API; the admin API refuses every call while unset.</summary>
     public string? AdminToken { get; init; }
 

@@ -123,11 +123,21 @@ public static class HtmlReport
             return;
         }
 
+        var (chart, caption) = OutcomeChart(report);
+        page.Figure(chart, caption);
+    }
+
+    /// <summary>The decisions of the period per day (or per several days) stacked by outcome, as an SVG, and its caption; the console's overview shows it too.</summary>
+    internal static (string Svg, string Caption) OutcomeChart(ComplianceReport report)
+    {
         var bars = OutcomeBars(report);
         var per = bars.Days == 1 ? "day" : $"{bars.Days} days";
-        page.Figure(SvgCharts.StackedBars($"Decisions per {per} by outcome", bars.Bars, OutcomeSeries),
-            $"Decisions per {per} (UTC), stacked by outcome.");
+        return (SvgCharts.StackedBars($"Decisions per {per} by outcome", bars.Bars, OutcomeSeries), $"Decisions per {per} (UTC), stacked by outcome.");
     }
+
+    /// <summary>The period's denials by reason, most frequent first, as an SVG.</summary>
+    internal static string DenialChart(ComplianceReport report) =>
+        SvgCharts.HorizontalBars("Denials by reason", TopRows(report.Denials.Select(d => (d.Reason, (long)d.Count))), "#c62828", "denials");
 
     private static void Rules(Page page, ComplianceReport report)
     {
@@ -152,8 +162,7 @@ public static class HtmlReport
             return;
         }
 
-        page.Figure(SvgCharts.HorizontalBars("Denials by reason", TopRows(report.Denials.Select(d => (d.Reason, (long)d.Count))), "#c62828", "denials"),
-            "Denials by reason.");
+        page.Figure(DenialChart(report), "Denials by reason.");
         page.Table(["Reason", "Denials", "Example"],
             [.. report.Denials.Select(d => new[] { E(d.Reason), Count(d.Count), E(d.Example) })], numeric: [1]);
     }
