@@ -36,7 +36,11 @@ public static class GatewayApp
     public static WebApplication Create(string[] args, Action<IServiceCollection>? overrides = null)
     {
         // appsettings.json ships beside the binary; relative data and policy paths are resolved from the working directory.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // Named after this assembly, not the entry one, so the console's compiled pages are found in any host (tests too).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args, ContentRootPath = AppContext.BaseDirectory, ApplicationName = typeof(GatewayApp).Assembly.GetName().Name,
+        });
         builder.AddGateway();
         overrides?.Invoke(builder.Services);
         var app = builder.Build();

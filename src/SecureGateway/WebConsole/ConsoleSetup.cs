@@ -80,7 +80,9 @@ public static class ConsoleSetup
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
-            headers.CacheControl = "no-store";
+            // As antiforgery sets them on every page with a form (other values it overrides, with a warning).
+            headers.CacheControl = "no-cache, no-store";
+            headers.Pragma = "no-cache";
             return next(context);
         }));
         var stylesheet = Stylesheet();

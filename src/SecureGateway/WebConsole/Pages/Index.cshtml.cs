@@ -1,17 +1,19 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using SecureGateway.Audit;
+using SecureGateway.Data.ChecksumDb;
 using SecureGateway.Data.Decisions;
 using SecureGateway.Data.Events;
 using SecureGateway.Facts;
 using SecureGateway.Policy;
 using SecureGateway.Reports;
+using SecureGateway.Verification.ChecksumDb;
 
 namespace SecureGateway.WebConsole.Pages;
 
 /// <summary>The overview: what needs attention now and how the last 30 days went.</summary>
 public sealed class IndexModel(
     CurrentDecisions current, ComplianceReportBuilder reports, LivePolicy policy, AuditEventLog events, FactFreshness freshness,
-    AuditCheckpoints checkpoints, TimeProvider time) : PageModel
+    AuditCheckpoints checkpoints, TrustedHeads heads, SumDbSettings sumdb, TimeProvider time) : PageModel
 {
     public int QuarantineSize { get; private set; }
 
@@ -35,6 +37,14 @@ public sealed class IndexModel(
 
     public DateTimeOffset Now { get; private set; }
 
+    /// <summary>The configured checksum database, or null when verification against one is off.</summary>
+    public string? ChecksumDb => sumdb.Disabled ? null : sumdb.Name;
+
+    /// <summary>The fork that stops admissions, while no operator has reset the head after it.</summary>
+    public AuditEvent? ActiveFork { get; private set; }
+
+    public ChecksumDbHead? TrustedHead { get; private set; }
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Now = time.GetUtcNow();
@@ -48,5 +58,9 @@ public sealed class IndexModel(
         LastRefusedBundle = refused.Count == 0 ? null : refused[0];
         Freshness = await freshness.CurrentAsync(cancellationToken);
         Chains = await checkpoints.HeadsAsync(cancellationToken);
+        if (ChecksumDb is { } database)
+        {
+            (ActiveFork, TrustedHead) = await heads.StateAsync(database, cancellationToken);
+        }
     }
 }
