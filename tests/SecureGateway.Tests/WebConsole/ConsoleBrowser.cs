@@ -80,6 +80,15 @@ internal sealed class ConsoleBrowser : IDisposable
         Click("#sign-in");
     }
 
+    /// <summary>From now on the pages are laid out as on a phone 390 CSS pixels wide.</summary>
+    public void EmulatePhone() => driver.ExecuteCdpCommand("Emulation.setDeviceMetricsOverride", new Dictionary<string, object?>
+    {
+        ["width"] = 390, ["height"] = 844, ["deviceScaleFactor"] = 1, ["mobile"] = true,
+    });
+
+    /// <summary>The page is no wider than the window: only tables and code blocks scroll sideways, inside their boxes.</summary>
+    public bool FitsWidth() => (bool)driver.ExecuteScript("return document.documentElement.scrollWidth <= window.innerWidth")!;
+
     /// <summary>The browser's cookies for the console, for a hand-made request in the same session (a forged form).</summary>
     public CookieContainer Cookies()
     {

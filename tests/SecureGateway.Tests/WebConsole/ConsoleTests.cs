@@ -266,6 +266,19 @@ public sealed class ConsoleTests : IAsyncLifetime
         var created = browser.Text("#created-token");
         browser.Screenshot("tokens-created");
         using var page = await SessionClient(browser).GetAsync("console");
+        browser.EmulatePhone();
+        var overflowing = new List<string>();
+        foreach (var path in new[] { "/console", "/console/quarantine", VersionPage(Unlicensed), "/console/decisions", "/console/audit" })
+        {
+            browser.Go(path);
+            if (!browser.FitsWidth())
+            {
+                overflowing.Add(path);
+            }
+        }
+
+        browser.Go(VersionPage(Unlicensed));
+        browser.Screenshot("review-page-phone");
 
         Assert.Equal("1", seen["overview"]);
         Assert.Contains(Licensed, seen["decisions"], StringComparison.Ordinal);
@@ -277,6 +290,7 @@ public sealed class ConsoleTests : IAsyncLifetime
         Assert.Contains("against 2 decided module versions: 0 would change", impact, StringComparison.Ordinal);
         Assert.StartsWith(ApiTokens.Prefix, created, StringComparison.Ordinal);
         Assert.Equal(["auditor"], (await gateway.Services.GetRequiredService<ApiTokens>().FindAsync(created, CancellationToken.None))!.Roles);
+        Assert.Empty(overflowing); // readable on a phone: nothing wider than the screen but scrolling tables
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var csp = string.Join(' ', page.Headers.GetValues("Content-Security-Policy"));
         Assert.Contains("default-src 'none'", csp, StringComparison.Ordinal);
