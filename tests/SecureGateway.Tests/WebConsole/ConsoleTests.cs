@@ -172,6 +172,27 @@ public sealed class ConsoleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Release_WithWaiverExpiry_RecordedAsAWaiver_UnreadableExpiryRefused()
+    {
+        Assert.Equal(HttpStatusCode.Forbidden, await ZipStatusAsync(Unlicensed));
+        using var browser = ConsoleBrowser.Open(gateway.BaseUrl);
+        browser.SignIn(reviewer);
+        browser.Go(VersionPage(Unlicensed));
+
+        using var unreadable = await PostFormAsync(browser, VersionPage(Unlicensed) + "&handler=Release", ("justification", "until the vendor adds one"), withToken: true, ("expires", "next tuesday"));
+        var stillQuarantined = (await LatestAsync(Unlicensed)).Outcome;
+        using var released = await PostFormAsync(browser, VersionPage(Unlicensed) + "&handler=Release", ("justification", "until the vendor adds one"), withToken: true, ("expires", "2030-01-31T12:00"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, unreadable.StatusCode);
+        Assert.Contains("expiry \"next tuesday\" is not a date and time", WebUtility.HtmlDecode(await unreadable.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(DecisionOutcome.Quarantined, stillQuarantined);
+        Assert.Equal(HttpStatusCode.Redirect, released.StatusCode);
+        var decision = await LatestAsync(Unlicensed);
+        Assert.Equal(DecisionOutcome.Admitted, decision.Outcome);
+        Assert.Equal(new DateTimeOffset(2030, 1, 31, 12, 0, 0, TimeSpan.Zero), decision.ExpiresAt);
+    }
+
+    [Fact]
     public async Task Deny_EmptyJustification_RefusedWithMessageOnThePage()
     {
         Assert.Equal(HttpStatusCode.Forbidden, await ZipStatusAsync(Other));
@@ -252,6 +273,11 @@ public sealed class ConsoleTests : IAsyncLifetime
             browser.Screenshot(name);
         }
 
+        browser.Go("/console/decisions?limit=1");
+        var newest = browser.Text("table.decisions tbody");
+        browser.Click("a[rel=next]");
+        var older = browser.Text("table.decisions tbody");
+        var olderPath = browser.CurrentPath;
         browser.Go("/console/audit");
         browser.Click("#verify");
         var chain = browser.Text("#chain-result");
@@ -286,6 +312,9 @@ public sealed class ConsoleTests : IAsyncLifetime
         Assert.Contains("token-created", seen["audit"], StringComparison.Ordinal);
         Assert.Contains("0 failed", seen["policies"], StringComparison.Ordinal);
         Assert.Contains("alice-reviewer", seen["tokens"], StringComparison.Ordinal);
+        Assert.Contains(Licensed, newest, StringComparison.Ordinal);
+        Assert.Contains(Unlicensed, older, StringComparison.Ordinal);
+        Assert.Equal("/console/decisions?limit=1&before=2", olderPath);
         Assert.StartsWith("The chains hold", chain, StringComparison.Ordinal);
         Assert.Contains("against 2 decided module versions: 0 would change", impact, StringComparison.Ordinal);
         Assert.StartsWith(ApiTokens.Prefix, created, StringComparison.Ordinal);
@@ -310,9 +339,11 @@ public sealed class ConsoleTests : IAsyncLifetime
         };
 
     /// <summary>A form posted by hand in the browser's session, with the page's antiforgery token or without one.</summary>
-    private async Task<HttpResponseMessage> PostFormAsync(ConsoleBrowser browser, string path, (string Name, string Value) field, bool withToken)
+    private async Task<HttpResponseMessage> PostFormAsync(
+        ConsoleBrowser browser, string path, (string Name, string Value) field, bool withToken, params (string Name, string Value)[] more)
     {
         var fields = new List<KeyValuePair<string, string>> { new(field.Name, field.Value) };
+        fields.AddRange(more.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)));
         if (withToken)
         {
             fields.Add(new("__RequestVerificationToken", browser.FormToken()));

@@ -44,8 +44,8 @@ public sealed class AuditModel(AuditChain chain, AuditEventLog events, TimeProvi
         ReportPeriod = ((now - Reports.ReportPeriod.DefaultLength).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             now.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         var parameters = new AdminQueryParameters();
-        var (start, end) = parameters.TimeRange(Blank(From), Blank(To));
-        var page = parameters.Page(null, Blank(Before));
+        var (start, end) = parameters.TimeRange(ConsoleQuery.Filter(From), ConsoleQuery.Filter(To));
+        var page = parameters.Page(null, ConsoleQuery.Filter(Before));
         Errors = parameters.Errors;
         if (Errors.Count > 0)
         {
@@ -53,15 +53,8 @@ public sealed class AuditModel(AuditChain chain, AuditEventLog events, TimeProvi
             return;
         }
 
-        var fetched = await events.FindAsync(new AuditEventQuery(Blank(Kind), page.Limit + 1) { From = start, To = end, Before = page.Before }, cancellationToken);
+        var fetched = await events.FindAsync(new AuditEventQuery(ConsoleQuery.Filter(Kind), page.Limit + 1) { From = start, To = end, Before = page.Before }, cancellationToken);
         Events = [.. page.Items(fetched)];
-        if (page.Next(fetched, e => e.Id) is { } next)
-        {
-            var filters = Request.Query.Where(q => q.Key != "before").ToDictionary(q => q.Key, q => (string?)q.Value.ToString());
-            filters["before"] = next.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            NextPage = Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/console/audit", filters);
-        }
+        NextPage = page.Next(fetched, e => e.Id) is { } next ? ConsoleQuery.OlderPage(Request, next) : null;
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

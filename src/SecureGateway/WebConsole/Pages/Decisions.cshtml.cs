@@ -38,7 +38,7 @@ public sealed class DecisionsModel(DecisionLog decisions) : PageModel
     {
         var parameters = new AdminQueryParameters();
         var (query, page) = AdminEndpoints.DecisionFilter(
-            parameters, Blank(Module), Blank(Version), Blank(Outcome), Blank(Rule), Blank(Actor), Blank(From), Blank(To), Blank(Limit), Blank(Before));
+            parameters, ConsoleQuery.Filter(Module), ConsoleQuery.Filter(Version), ConsoleQuery.Filter(Outcome), ConsoleQuery.Filter(Rule), ConsoleQuery.Filter(Actor), ConsoleQuery.Filter(From), ConsoleQuery.Filter(To), ConsoleQuery.Filter(Limit), ConsoleQuery.Filter(Before));
         Errors = parameters.Errors;
         if (Errors.Count > 0)
         {
@@ -48,13 +48,6 @@ public sealed class DecisionsModel(DecisionLog decisions) : PageModel
 
         var fetched = await decisions.FindAsync(query, cancellationToken);
         Items = [.. page.Items(fetched)];
-        if (page.Next(fetched, d => d.Id) is { } next)
-        {
-            var filters = Request.Query.Where(q => q.Key != "before").ToDictionary(q => q.Key, q => (string?)q.Value.ToString());
-            filters["before"] = next.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            NextPage = Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/console/decisions", filters);
-        }
+        NextPage = page.Next(fetched, d => d.Id) is { } next ? ConsoleQuery.OlderPage(Request, next) : null;
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

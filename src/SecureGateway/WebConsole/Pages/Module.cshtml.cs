@@ -50,7 +50,7 @@ public sealed class ModuleModel(DecisionLog decisions, DownloadConsumers consume
         }
 
         Revoked = await revocation.RevokeAsync(
-            Path, string.IsNullOrWhiteSpace(version) ? null : version.Trim(), string.IsNullOrWhiteSpace(range) ? null : range.Trim(),
+            Path, ConsoleQuery.Filter(version), ConsoleQuery.Filter(range),
             User.Identity?.Name ?? "unknown", justification, cancellationToken);
         if (Revoked.Status != ReviewStatus.Done)
         {

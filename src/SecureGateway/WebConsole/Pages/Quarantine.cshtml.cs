@@ -22,6 +22,6 @@ public sealed class QuarantineModel(CurrentDecisions current, TimeProvider time)
     {
         Now = time.GetUtcNow();
         Items = await current.WithOutcomeAsync(
-            DecisionOutcome.Quarantined, string.IsNullOrWhiteSpace(Module) ? null : Module.Trim(), string.IsNullOrWhiteSpace(Rule) ? null : Rule.Trim(), cancellationToken);
+            DecisionOutcome.Quarantined, ConsoleQuery.Filter(Module), ConsoleQuery.Filter(Rule), cancellationToken);
     }
 }
