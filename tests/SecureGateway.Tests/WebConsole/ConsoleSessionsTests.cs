@@ -1,8 +1,13 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using SecureGateway.Tests.Access;
+using SecureGateway.Tests.GoTooling;
+using SecureGateway.Tests.Infrastructure;
 using SecureGateway.WebConsole;
 
 namespace SecureGateway.Tests.WebConsole;
 
-public sealed class ConsoleSessionsTests
+public sealed partial class ConsoleSessionsTests
 {
     /// <summary>After sign-in the browser goes back only to a console page of this gateway: never to another site.</summary>
     [Theory]
@@ -18,4 +23,43 @@ public sealed class ConsoleSessionsTests
     [InlineData("javascript:alert(1)", "/console")]
     public void SafeReturnUrl_OnlyConsolePathsOfThisSite(string? asked, string expected) =>
         Assert.Equal(expected, ConsoleSessions.SafeReturnUrl(asked));
+
+    /// <summary>Over HTTPS the session and antiforgery cookies are also <c>Secure</c>: never sent over plain HTTP.</summary>
+    [Fact]
+    public async Task SignIn_OverHttps_CookiesSecureHttpOnlyStrict()
+    {
+        var certificate = LoopbackCertificate.Create();
+        await using var upstream = StaticGoProxyServer.Start(new GoProxyLayout(TempDirectory.Create("upstream")).RootDirectory);
+        await using var gateway = await GatewayInstance.StartAsync(upstream.Url, extraArguments: certificate.KestrelArguments);
+        using var http = new HttpClient(new HttpClientHandler
+        {
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint,
+        }) { BaseAddress = new Uri(gateway.BaseUrl + "/") };
+
+        using var form = await http.GetAsync("console/signin");
+        var csrfCookie = Assert.Single(form.Headers.GetValues("Set-Cookie"));
+        var formToken = FormToken().Match(await form.Content.ReadAsStringAsync()).Groups[1].Value;
+        using var signIn = new HttpRequestMessage(HttpMethod.Post, "console/signin")
+        {
+            Content = new FormUrlEncodedContent([new("token", GatewayInstance.AdminToken), new("__RequestVerificationToken", formToken)]),
+        };
+        signIn.Headers.Add("Cookie", csrfCookie.Split(';')[0]);
+        using var signedIn = await http.SendAsync(signIn);
+        var session = Assert.Single(signedIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("sgw-console=", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.Found, signedIn.StatusCode);
+        foreach (var cookie in new[] { csrfCookie, session })
+        {
+            var attributes = cookie.Split(';', StringSplitOptions.TrimEntries).Skip(1).Select(a => a.ToLowerInvariant()).ToList();
+            Assert.Contains("secure", attributes);
+            Assert.Contains("httponly", attributes);
+            Assert.Contains("samesite=strict", attributes);
+            Assert.Contains("path=/console", attributes);
+        }
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex FormToken();
 }

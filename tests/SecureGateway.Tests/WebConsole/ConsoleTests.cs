@@ -292,6 +292,7 @@ public sealed class ConsoleTests : IAsyncLifetime
         var created = browser.Text("#created-token");
         browser.Screenshot("tokens-created");
         using var page = await SessionClient(browser).GetAsync("console");
+        using var csv = await SessionClient(browser).GetAsync("console/report?format=csv");
         browser.EmulatePhone();
         var overflowing = new List<string>();
         foreach (var path in new[] { "/console", "/console/quarantine", VersionPage(Unlicensed), "/console/decisions", "/console/audit" })
@@ -319,6 +320,10 @@ public sealed class ConsoleTests : IAsyncLifetime
         Assert.Contains("against 2 decided module versions: 0 would change", impact, StringComparison.Ordinal);
         Assert.StartsWith(ApiTokens.Prefix, created, StringComparison.Ordinal);
         Assert.Equal(["auditor"], (await gateway.Services.GetRequiredService<ApiTokens>().FindAsync(created, CancellationToken.None))!.Roles);
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", csv.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Contains(Licensed, await csv.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Empty(overflowing); // readable on a phone: nothing wider than the screen but scrolling tables
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var csp = string.Join(' ', page.Headers.GetValues("Content-Security-Policy"));
