@@ -128,7 +128,7 @@ public sealed partial class AdmissionService(
                 {
                     claiming.Dispose();
                     return previous.Outcome != DecisionOutcome.Admitted ? AdmissionResult.From(previous)
-                        : storage.Cache.Contains(module) ? AdmissionResult.Admitted
+                        : await storage.Store.ContainsAsync(StoreArea.Cache, module, cancellationToken) ? AdmissionResult.Admitted
                         : await RefetchAdmittedAsync(module, previous, run, cancellationToken);
                 }
             }
@@ -153,7 +153,7 @@ public sealed partial class AdmissionService(
             if (fetchFailure is { Status: not AdmissionStatus.Refused })
             {
                 LogFetchFailed(module, source.BaseUrl, fetchFailure.Message);
-                return StandsUntilDecided(module, previous) ?? fetchFailure;
+                return await StandsUntilDecidedAsync(module, previous, cancellationToken) ?? fetchFailure;
             }
 
             if (fetchFailure is not null)
@@ -166,7 +166,7 @@ public sealed partial class AdmissionService(
                 : (NewDecision(module, source, DecisionOutcome.Denied, [fetchFailure.Message], redecideAfter: Cooldown()), null);
             if (unavailable is not null)
             {
-                return StandsUntilDecided(module, previous) ?? unavailable;
+                return await StandsUntilDecidedAsync(module, previous, cancellationToken) ?? unavailable;
             }
 
             Decision? recorded;
@@ -187,19 +187,19 @@ public sealed partial class AdmissionService(
 
             // Recorded first, placed second: a crash in between is repaired at the next start.
             using var committing = run.Step(AdmissionStep.Commit);
-            placement.Place(module, CurrentDecision.Of(decision));
+            await placement.PlaceAsync(module, CurrentDecision.Of(decision), cancellationToken);
             switch (decision.Outcome)
             {
                 case DecisionOutcome.Admitted:
-                    storage.Cache.Commit(staged, module);
+                    await storage.Store.SaveAsync(StoreArea.Cache, module, staged, cancellationToken);
                     break;
                 case DecisionOutcome.Quarantined:
-                    storage.Quarantine.Commit(staged, module);
+                    await storage.Store.SaveAsync(StoreArea.Quarantine, module, staged, cancellationToken);
                     break;
             }
 
             // An act heard since the decision was recorded may already have placed files the commit just undid.
-            placement.Place(module, serving.Of(module));
+            await placement.PlaceAsync(module, serving.Of(module), cancellationToken);
             return decision.Outcome == DecisionOutcome.Admitted ? AdmissionResult.Admitted : AdmissionResult.From(decision);
         }
         catch (Exception e) when (IsDatabaseFailure(e))
@@ -207,7 +207,7 @@ public sealed partial class AdmissionService(
             LogDatabaseFailure(module, e);
             return new(AdmissionStatus.Unavailable, $"unavailable: the audit database cannot be read or written, so {module} is not admitted; try again later");
         }
-        catch (IOException e)
+        catch (Exception e) when (ArtefactStores.IsFailure(e))
         {
             // A recorded admission whose files could not be stored is fetched again on the next request.
             LogStorageFailure(module, e);
@@ -234,7 +234,7 @@ public sealed partial class AdmissionService(
 
         run.RefusedBy("range_revocation");
         run.Recorded(denial!.Outcome);
-        placement.Place(module, CurrentDecision.Of(denial));
+        await placement.PlaceAsync(module, CurrentDecision.Of(denial), cancellationToken);
         LogDecided(module, denial.Outcome, denial.Id, null);
         return AdmissionResult.From(denial);
     }
@@ -270,8 +270,8 @@ public sealed partial class AdmissionService(
     /// A provisional admission (reconsidered) that cannot be decided afresh right now (upstream or checksum DB down) stands
     /// until it can: the reviewer asked for a new decision, not for an outage of a version in use.
     /// </summary>
-    private AdmissionResult? StandsUntilDecided(ModuleVersion module, Decision? previous) =>
-        previous is { Outcome: DecisionOutcome.Admitted } && storage.Cache.Contains(module) ? AdmissionResult.Admitted : null;
+    private async Task<AdmissionResult?> StandsUntilDecidedAsync(ModuleVersion module, Decision? previous, CancellationToken cancellationToken) =>
+        previous is { Outcome: DecisionOutcome.Admitted } && await storage.Store.ContainsAsync(StoreArea.Cache, module, cancellationToken) ? AdmissionResult.Admitted : null;
 
     /// <summary>
     /// The version is admitted but its files are not here (never fetched by this process, lost, or moved by a crash):
@@ -295,8 +295,8 @@ public sealed partial class AdmissionService(
 
         if (verification.Violations.Count == 0 && verification.ZipHash == admitted.ZipHash && verification.GoModHash == admitted.GoModHash)
         {
-            storage.Cache.Commit(staged, module);
-            placement.Place(module, serving.Of(module));
+            await storage.Store.SaveAsync(StoreArea.Cache, module, staged, cancellationToken);
+            await placement.PlaceAsync(module, serving.Of(module), cancellationToken);
             LogRefetched(module, admitted.Id);
             return AdmissionResult.Admitted;
         }

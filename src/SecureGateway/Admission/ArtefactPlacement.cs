@@ -13,56 +13,82 @@ namespace SecureGateway.Admission;
 /// </summary>
 public sealed class ArtefactPlacement(GatewayStorage storage)
 {
-    private readonly Lock[] stripes = [.. Enumerable.Range(0, 64).Select(_ => new Lock())];
+    private readonly SemaphoreSlim[] stripes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
     /// <summary>Moves the version's files as <paramref name="current"/> requires; returns what was moved, e.g. <c>cache → held</c>.</summary>
-    public IReadOnlyList<string> Place(ModuleVersion module, CurrentDecision? current)
+    public async Task<IReadOnlyList<string>> PlaceAsync(ModuleVersion module, CurrentDecision? current, CancellationToken cancellationToken)
     {
         var moves = new List<string>(2);
-        lock (stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(module.ToString()) % stripes.Length)])
+        var stripe = stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(module.ToString()) % stripes.Length)];
+        await stripe.WaitAsync(cancellationToken);
+        try
         {
             switch (current?.Outcome)
             {
                 case DecisionOutcome.Admitted:
-                    // Released (or admitted by another process sharing this folder) while the files sat in quarantine.
-                    if (!storage.Cache.Contains(module) && storage.Quarantine.Contains(module) && HashesMatch(module, current))
+                    // Released (or admitted by another process sharing this store) while the files sat in quarantine.
+                    if (!await storage.Store.ContainsAsync(StoreArea.Cache, module, cancellationToken)
+                        && await storage.Store.ContainsAsync(StoreArea.Quarantine, module, cancellationToken)
+                        && await HashesMatchAsync(module, current, cancellationToken))
                     {
-                        Move(module, storage.Quarantine, storage.Cache, "quarantine → cache", moves);
+                        await MoveAsync(module, StoreArea.Quarantine, StoreArea.Cache, moves, cancellationToken);
                     }
 
                     break;
                 case DecisionOutcome.Quarantined:
-                    Move(module, storage.Cache, storage.Quarantine, "cache → quarantine", moves);
+                    await MoveAsync(module, StoreArea.Cache, StoreArea.Quarantine, moves, cancellationToken);
                     break;
                 default:
-                    Move(module, storage.Cache, storage.Held, "cache → held", moves);
-                    Move(module, storage.Quarantine, storage.Held, "quarantine → held", moves);
+                    await MoveAsync(module, StoreArea.Cache, StoreArea.Held, moves, cancellationToken);
+                    await MoveAsync(module, StoreArea.Quarantine, StoreArea.Held, moves, cancellationToken);
                     break;
             }
+        }
+        finally
+        {
+            stripe.Release();
         }
 
         return moves;
     }
 
-    private static void Move(ModuleVersion module, ArtefactStore from, ArtefactStore to, string what, List<string> moves)
+    private async Task MoveAsync(ModuleVersion module, StoreArea from, StoreArea to, List<string> moves, CancellationToken cancellationToken)
     {
-        if (from.MoveTo(module, to))
+        if (await storage.Store.MoveAsync(module, from, to, cancellationToken))
         {
-            moves.Add(what);
+            moves.Add($"{Name(from)} → {Name(to)}");
         }
     }
 
-    /// <summary>Quarantined files go into service only if they are the bytes the admitting decision names.</summary>
-    private bool HashesMatch(ModuleVersion module, CurrentDecision admitted)
+    /// <summary>
+    /// Quarantined files go into service only if they are the bytes the admitting decision names. They are copied to
+    /// staging to be hashed: a zip's hash reads its central directory first, which a stream from the store cannot seek to.
+    /// </summary>
+    private async Task<bool> HashesMatchAsync(ModuleVersion module, CurrentDecision admitted, CancellationToken cancellationToken)
     {
+        using var staged = storage.Staging.Create();
         try
         {
-            return admitted.ZipHash == Hash1.OfZip(storage.Quarantine.PathOf(module, ArtefactKind.Zip))
-                && admitted.GoModHash == Hash1.OfGoMod(File.ReadAllBytes(storage.Quarantine.PathOf(module, ArtefactKind.Mod)));
+            foreach (var kind in new[] { ArtefactKind.Mod, ArtefactKind.Zip })
+            {
+                await using var stored = await storage.Store.OpenAsync(StoreArea.Quarantine, module, kind, cancellationToken);
+                if (stored is null)
+                {
+                    return false;
+                }
+
+                await using var copy = staged.Create(kind);
+                await stored.Content.CopyToAsync(copy, cancellationToken);
+            }
+
+            return admitted.ZipHash == Hash1.OfZip(staged.PathOf(ArtefactKind.Zip))
+                && admitted.GoModHash == Hash1.OfGoMod(await File.ReadAllBytesAsync(staged.PathOf(ArtefactKind.Mod), cancellationToken));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             return false;
         }
     }
+
+    private static string Name(StoreArea area) => area.ToString().ToLowerInvariant();
 }

@@ -143,7 +143,7 @@ public sealed partial class DecisionFeed(
                 changed++;
                 if (placeChanges)
                 {
-                    Place(decision);
+                    await PlaceAsync(decision, cancellationToken);
                 }
             }
         }
@@ -170,7 +170,7 @@ public sealed partial class DecisionFeed(
                     {
                         if (serving.Apply(decision))
                         {
-                            Place(decision);
+                            await PlaceAsync(decision, stoppingToken);
                         }
                     }
 
@@ -190,14 +190,14 @@ public sealed partial class DecisionFeed(
         }
     }
 
-    private void Place(Decision decision)
+    private async Task PlaceAsync(Decision decision, CancellationToken cancellationToken)
     {
         var module = new ModuleVersion(decision.Module, decision.Version);
         try
         {
-            placement.Place(module, serving.Of(module));
+            await placement.PlaceAsync(module, serving.Of(module), cancellationToken);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Storage.ArtefactStores.IsFailure(e))
         {
             // Serving does not depend on it; the next start's repair finishes the move.
             LogPlacementFailed(module, e.Message);

@@ -10,7 +10,7 @@ namespace SecureGateway.Admission;
 /// <param name="Decided">Versions with a current decision.</param>
 /// <param name="Moved">Files moved to match their version's current decision, e.g. <c>example.com/x@v1.0.0: cache → held</c>.</param>
 /// <param name="AdmittedWithoutFiles">Admitted versions whose files are not in this cache: fetched again on their next request, and they must hash to the admitted values.</param>
-/// <param name="LeftoversRemoved">Staging folders left by processes that stopped mid-admission, and store trash a crash left undeleted.</param>
+/// <param name="LeftoversRemoved">Staging folders left by processes that stopped mid-admission, and what interrupted writes and deletes left in the store.</param>
 public sealed record RepairReport(int Decided, IReadOnlyList<string> Moved, IReadOnlyList<string> AdmittedWithoutFiles, IReadOnlyList<string> LeftoversRemoved)
 {
     public string Summary =>
@@ -27,28 +27,44 @@ public sealed partial class StorageRepair(DecisionLog decisions, GatewayStorage 
 {
     public async Task<RepairReport> RunAsync(string actor, CancellationToken cancellationToken)
     {
-        var leftovers = storage.Staging.RemoveLeftovers()
-            .Concat(new[] { storage.Cache, storage.Quarantine, storage.Held }.Where(store => store.EmptyTrash() > 0).Select(store => $"{store.Root}/.trash"))
-            .ToList();
+        var leftovers = storage.Staging.RemoveLeftovers().Concat(await storage.Store.RemoveLeftoversAsync(cancellationToken)).ToList();
         var current = new Dictionary<ModuleVersion, CurrentDecision>();
         await foreach (var decision in decisions.CurrentForServingAsync(cancellationToken))
         {
             current[new ModuleVersion(decision.Module, decision.Version)] = CurrentDecision.Of(decision);
         }
 
-        var moved = new List<string>();
-        foreach (var module in storage.Cache.All().Concat(storage.Quarantine.All()).Distinct().ToList())
+        var stored = new HashSet<ModuleVersion>();
+        foreach (var area in new[] { StoreArea.Cache, StoreArea.Quarantine })
         {
-            var decision = current.GetValueOrDefault(module);
-            if (Misplaced(module, decision))
+            await foreach (var module in storage.Store.AllAsync(area, cancellationToken))
             {
-                // Another process may have decided and placed it since the snapshot was read: its latest decision says.
-                decision = await decisions.LatestAsync(module.Path, module.Version, cancellationToken) is { } latest ? CurrentDecision.Of(latest) : null;
-                moved.AddRange(placement.Place(module, decision).Select(move => $"{module}: {move}"));
+                stored.Add(module);
             }
         }
 
-        var missing = current.Where(c => c.Value.Admits && !storage.Cache.Contains(c.Key)).Select(c => c.Key.ToString()).Order(StringComparer.Ordinal).ToList();
+        var moved = new List<string>();
+        foreach (var module in stored)
+        {
+            var decision = current.GetValueOrDefault(module);
+            if (await MisplacedAsync(module, decision, cancellationToken))
+            {
+                // Another process may have decided and placed it since the snapshot was read: its latest decision says.
+                decision = await decisions.LatestAsync(module.Path, module.Version, cancellationToken) is { } latest ? CurrentDecision.Of(latest) : null;
+                moved.AddRange((await placement.PlaceAsync(module, decision, cancellationToken)).Select(move => $"{module}: {move}"));
+            }
+        }
+
+        var missing = new List<string>();
+        foreach (var (module, decision) in current)
+        {
+            if (decision.Admits && !await storage.Store.ContainsAsync(StoreArea.Cache, module, cancellationToken))
+            {
+                missing.Add(module.ToString());
+            }
+        }
+
+        missing.Sort(StringComparer.Ordinal);
         var report = new RepairReport(current.Count, moved, missing, leftovers);
         if (moved.Count > 0 || leftovers.Count > 0)
         {
@@ -66,10 +82,10 @@ public sealed partial class StorageRepair(DecisionLog decisions, GatewayStorage 
         return report;
     }
 
-    private bool Misplaced(ModuleVersion module, CurrentDecision? decision) => decision?.Outcome switch
+    private async Task<bool> MisplacedAsync(ModuleVersion module, CurrentDecision? decision, CancellationToken cancellationToken) => decision?.Outcome switch
     {
-        DecisionOutcome.Admitted => !storage.Cache.Contains(module),
-        DecisionOutcome.Quarantined => storage.Cache.Contains(module),
+        DecisionOutcome.Admitted => !await storage.Store.ContainsAsync(StoreArea.Cache, module, cancellationToken),
+        DecisionOutcome.Quarantined => await storage.Store.ContainsAsync(StoreArea.Cache, module, cancellationToken),
         _ => true,
     };
 

@@ -136,7 +136,8 @@ public static class GatewayApp
             provider.GetRequiredService<ChecksumDbTiles>(), provider.GetRequiredService<TrustedHeads>(), provider.GetRequiredService<DatabaseLocks>(),
             provider.GetRequiredService<ILogger<ChecksumDbVerifier>>()));
         services.AddSingleton<TrustedHeads>();
-        services.AddSingleton(_ => new GatewayStorage(options.DataDir));
+        services.AddSingleton(provider => new GatewayStorage(
+            GatewayStorage.CreateStore(options.Store, options.DataDir, provider.GetRequiredService<TimeProvider>()), options.DataDir));
         services.AddSingleton(new HotArtefacts(options.HotSetBytes));
         services.AddSingleton<DecisionLog>();
         services.AddSingleton<AuditEventLog>();

@@ -14,6 +14,9 @@ public sealed record GatewayOptions
     /// <summary>Cache, quarantine, temp and embedded-database files.</summary>
     public string DataDir { get; init; } = "data";
 
+    /// <summary>Where verified versions are kept: folders under <see cref="DataDir"/>, or S3-compatible object storage.</summary>
+    public Storage.StoreOptions Store { get; init; } = new();
+
     /// <summary>Folder of the JavaScript policies.</summary>
     public string PolicyDir { get; init; } = "policies";
 

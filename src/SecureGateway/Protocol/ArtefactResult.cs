@@ -22,23 +22,23 @@ internal sealed class ArtefactResult : IResult
 
     private readonly ArtefactKind kind;
     private readonly byte[]? bytes;
-    private readonly FileStream? file;
+    private readonly StoredArtefact? stored;
     private readonly string? etag;
 
-    private ArtefactResult(ArtefactKind kind, byte[]? bytes, FileStream? file, string? etag)
+    private ArtefactResult(ArtefactKind kind, byte[]? bytes, StoredArtefact? stored, string? etag)
     {
         this.kind = kind;
         this.bytes = bytes;
-        this.file = file;
+        this.stored = stored;
         this.etag = etag;
     }
 
-    public long Length => bytes?.Length ?? file!.Length;
+    public long Length => bytes?.Length ?? stored!.Length;
 
     public static ArtefactResult FromMemory(HotArtefact artefact, ArtefactKind kind) => new(kind, artefact.Bytes, null, artefact.ETag);
 
-    /// <summary>Takes ownership of <paramref name="file"/>: the answer closes it once sent.</summary>
-    public static ArtefactResult FromFile(FileStream file, ArtefactKind kind, string? etag) => new(kind, null, file, etag);
+    /// <summary>Takes ownership of <paramref name="stored"/>: the answer closes it once sent.</summary>
+    public static ArtefactResult FromStore(StoredArtefact stored, ArtefactKind kind, string? etag) => new(kind, null, stored, etag);
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
@@ -47,8 +47,14 @@ internal sealed class ArtefactResult : IResult
         {
             headers.CacheControl = CacheControl;
             var entityTag = etag is null ? null : EntityTagHeaderValue.Parse(etag);
+            if (bytes is null && !stored!.Content.CanSeek)
+            {
+                // An object store's stream cannot seek: conditions are answered, ranges not (the whole artefact is sent).
+                httpContext.Response.ContentLength = stored.Length;
+            }
+
             IResult full = bytes is null
-                ? TypedResults.File(file!, kind.ContentType(), entityTag: entityTag, enableRangeProcessing: true)
+                ? TypedResults.File(stored!.Content, kind.ContentType(), entityTag: entityTag, enableRangeProcessing: stored.Content.CanSeek)
                 : TypedResults.Bytes(bytes, kind.ContentType(), entityTag: entityTag, enableRangeProcessing: true);
             return full.ExecuteAsync(httpContext);
         }

@@ -103,32 +103,27 @@ public static class ModuleProtocolEndpoints
     }
 
     /// <summary>
-    /// The artefact from the cache folder, kept in the hot set when small; null when it is not there. An open handle
-    /// survives the file being moved out (by a revocation) while it is sent.
+    /// The artefact from the store's cache, kept in the hot set when small; null when it is not there. An open handle
+    /// (or object stream) survives the version being moved out (by a revocation) while it is sent.
     /// </summary>
     private static async Task<ArtefactResult?> FromCacheAsync(
         ModuleVersion module, ArtefactKind kind, CurrentDecision? decision, HotArtefacts hot, GatewayStorage storage, CancellationToken cancellationToken)
     {
-        FileStream file;
-        try
-        {
-            file = new FileStream(
-                storage.Cache.PathOf(module, kind), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        var stored = await storage.Store.OpenAsync(StoreArea.Cache, module, kind, cancellationToken);
+        if (stored is null)
         {
             return null;
         }
 
-        if (file.Length > HotArtefacts.MaxItemBytes)
+        if (stored.Length > HotArtefacts.MaxItemBytes)
         {
-            return ArtefactResult.FromFile(file, kind, EntityTag(kind, decision, null));
+            return ArtefactResult.FromStore(stored, kind, EntityTag(kind, decision, null));
         }
 
-        await using (file)
+        await using (stored)
         {
-            var bytes = new byte[file.Length];
-            await file.ReadExactlyAsync(bytes, cancellationToken);
+            var bytes = new byte[stored.Length];
+            await stored.Content.ReadExactlyAsync(bytes, cancellationToken);
             var artefact = new HotArtefact(decision?.Id ?? 0, bytes, EntityTag(kind, decision, bytes));
             hot.Put(module, kind, artefact);
             return ArtefactResult.FromMemory(artefact, kind);

@@ -84,10 +84,15 @@ public sealed class VersionQueries(UpstreamListCache upstreamAnswers, GatewaySto
                 : ProxyResults.Refusal(AdmissionResult.FromUpstream(fetch)!);
         }
 
-        var info = storage.Cache.PathOf(new ModuleVersion(modulePath, latest), ArtefactKind.Info);
-        return ProxyResults.WithCacheControl(
-            File.Exists(info) ? TypedResults.PhysicalFile(info, "application/json") : TypedResults.Json(new Dictionary<string, string> { ["Version"] = latest }),
-            upstreamAnswers.CacheControl);
+        await using var info = await storage.Store.OpenAsync(StoreArea.Cache, new ModuleVersion(modulePath, latest), ArtefactKind.Info, cancellationToken);
+        if (info is null || info.Length > MaxLatestBytes)
+        {
+            return ProxyResults.WithCacheControl(TypedResults.Json(new Dictionary<string, string> { ["Version"] = latest }), upstreamAnswers.CacheControl);
+        }
+
+        var bytes = new byte[info.Length];
+        await info.Content.ReadExactlyAsync(bytes, cancellationToken);
+        return ProxyResults.WithCacheControl(TypedResults.Bytes(bytes, "application/json"), upstreamAnswers.CacheControl);
     }
 
     /// <summary>When the first of the module's refusals lapses (its version is listed again, to be decided afresh).</summary>

@@ -28,9 +28,9 @@ public sealed partial class ReviewLog(DecisionLog decisions, ServingDecisions se
         serving.Apply(recorded);
         try
         {
-            placement.Place(module, serving.Of(module));
+            await placement.PlaceAsync(module, serving.Of(module), cancellationToken);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Storage.ArtefactStores.IsFailure(e))
         {
             // The act is recorded and governs serving already; the files follow at the next start's repair (or doctor).
             LogPlacementFailed(module, recorded.Id, e.Message);

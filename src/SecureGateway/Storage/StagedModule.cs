@@ -19,6 +19,19 @@ public sealed class StagedModule : IDisposable
     public FileStream Create(ArtefactKind kind) =>
         new(PathOf(kind), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous);
 
+    /// <summary>All three artefacts are staged; a store saves nothing less.</summary>
+    /// <exception cref="InvalidOperationException">One is missing.</exception>
+    public void EnsureComplete()
+    {
+        foreach (var kind in Enum.GetValues<ArtefactKind>())
+        {
+            if (!File.Exists(PathOf(kind)))
+            {
+                throw new InvalidOperationException($"the staged version has no .{kind.Extension()}: not saved");
+            }
+        }
+    }
+
     public void Dispose()
     {
         if (System.IO.Directory.Exists(Directory))

@@ -26,18 +26,20 @@ public sealed class SharedDataFolderTests
         for (var i = 0; i < Attempts; i++)
         {
             var module = new ModuleVersion("example.com/shared", $"v1.0.{i}");
-            Directory.CreateDirectory(first.Cache.DirectoryOf(module));
-            File.WriteAllText(first.Cache.PathOf(module, ArtefactKind.Zip), "evidence");
+            var folder = (FolderArtefactStore)first.Store;
+            var zip = folder.PathOf(StoreArea.Cache, module, ArtefactKind.Zip);
+            Directory.CreateDirectory(Path.GetDirectoryName(zip)!);
+            File.WriteAllText(zip, "evidence");
 
             // No current decision admits it: both processes take it out of service at once.
             using var together = new Barrier(placements.Length);
-            await Task.WhenAll(placements.Select(placement => Task.Run(() =>
+            await Task.WhenAll(placements.Select(placement => Task.Run(async () =>
             {
                 together.SignalAndWait();
-                placement.Place(module, current: null);
+                await placement.PlaceAsync(module, current: null, CancellationToken.None);
             })));
 
-            if (!File.Exists(first.Held.PathOf(module, ArtefactKind.Zip)) || first.Cache.Contains(module))
+            if (!File.Exists(folder.PathOf(StoreArea.Held, module, ArtefactKind.Zip)) || await first.Store.ContainsAsync(StoreArea.Cache, module, CancellationToken.None))
             {
                 lost.Add(module.Version);
             }

@@ -3,19 +3,20 @@ using SecureGateway.Modules;
 namespace SecureGateway.Storage;
 
 /// <summary>
-/// Module versions on disk, one directory each: <c>{root}/{escaped path}/@v/{escaped version}/{info,mod,zip}</c>.
-/// A version appears by renaming a complete staged directory into place, so readers see all three files or none.
-/// The cache, the quarantine and the held area are three stores with different roots. What a store holds is storage,
-/// never authority: a version is served only while its current decision admits it.
+/// One area of <see cref="FolderArtefactStore"/> on disk, one directory per version:
+/// <c>{root}/{escaped path}/@v/{escaped version}/{info,mod,zip}</c>. A version appears by renaming a complete staged
+/// directory into place, so readers see all three files or none.
 /// </summary>
-public sealed class ArtefactStore
+internal sealed class ArtefactFolder
 {
     /// <summary>Where replaced copies go to be deleted; not a module path (no <c>@v</c> below it), so never listed.</summary>
     private const string TrashFolder = ".trash";
 
+    private const int MaxCommitAttempts = 16;
+
     private readonly string root;
 
-    public ArtefactStore(string root)
+    public ArtefactFolder(string root)
     {
         this.root = Path.GetFullPath(root);
         Directory.CreateDirectory(this.root);
@@ -38,8 +39,19 @@ public sealed class ArtefactStore
     {
         var target = DirectoryOf(module);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        RemoveDirectory(target);
-        Directory.Move(staged.Directory, target);
+        for (var attempt = 0; ; attempt++)
+        {
+            RemoveDirectory(target);
+            try
+            {
+                Directory.Move(staged.Directory, target);
+                return;
+            }
+            catch (IOException) when (attempt < MaxCommitAttempts && Directory.Exists(target))
+            {
+                // Another writer of the same version moved its copy in between: the later one replaces it.
+            }
+        }
     }
 
     /// <summary>
@@ -47,7 +59,7 @@ public sealed class ArtefactStore
     /// the version, that copy is kept and this one removed: processes sharing a folder may race to move the same
     /// version, and a move must never delete what another process has just moved into place.
     /// </summary>
-    public bool MoveTo(ModuleVersion module, ArtefactStore other)
+    public bool MoveTo(ModuleVersion module, ArtefactFolder other)
     {
         var source = DirectoryOf(module);
         var target = other.DirectoryOf(module);
@@ -127,11 +139,14 @@ public sealed class ArtefactStore
         return folders.Length;
     }
 
+    /// <summary>Removes the version; false when it was not here.</summary>
+    public bool Remove(ModuleVersion module) => RemoveDirectory(DirectoryOf(module));
+
     /// <summary>
     /// Renames the folder into the trash, then deletes it there: a crash mid-delete never leaves half a version in the
     /// store (which would look present and be served as missing files for ever).
     /// </summary>
-    private void RemoveDirectory(string directory)
+    private bool RemoveDirectory(string directory)
     {
         var trash = Path.Combine(root, TrashFolder, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
@@ -142,9 +157,10 @@ public sealed class ArtefactStore
         catch (DirectoryNotFoundException)
         {
             // Not there, or moved meanwhile by another process sharing the folder.
-            return;
+            return false;
         }
 
         Directory.Delete(trash, recursive: true);
+        return true;
     }
 }
