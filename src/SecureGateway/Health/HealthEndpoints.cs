@@ -7,6 +7,7 @@ using SecureGateway.Data;
 using SecureGateway.Facts;
 using SecureGateway.Hosting;
 using SecureGateway.Policy;
+using SecureGateway.Storage;
 using SecureGateway.Verification.ChecksumDb;
 
 namespace SecureGateway.Health;
@@ -20,6 +21,7 @@ public static class HealthEndpoints
         services.AddHealthChecks()
             .AddCheck<AuditDatabaseCheck>("audit-database", tags: [ReadyTag])
             .AddCheck<DataDirectoryCheck>("data-directory", tags: [ReadyTag])
+            .AddCheck<ArtefactStoreCheck>("artefact-store", tags: [ReadyTag])
             .AddCheck<ChecksumDbCheck>("checksum-db", tags: [ReadyTag])
             .AddCheck<PolicyCheck>("policy", tags: [ReadyTag])
             .AddCheck<DecisionFeedCheck>("decision-feed", tags: [ReadyTag])
@@ -128,6 +130,15 @@ public static class HealthEndpoints
             Task.FromResult(database.RuntimeWeakness is { } weakness
                 ? HealthCheckResult.Degraded($"{weakness}; set ConnectionStrings:AuditMigration to the schema owner and ConnectionStrings:Audit to a runtime role")
                 : HealthCheckResult.Healthy("the runtime role can only read and append to the audit trail"));
+    }
+
+    /// <summary>Admitted versions go to the store: a gateway whose store takes no writes admits nothing.</summary>
+    private sealed class ArtefactStoreCheck(GatewayStorage storage) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
+            await storage.Store.ProbeAsync(cancellationToken) is { } problem
+                ? HealthCheckResult.Unhealthy(problem)
+                : HealthCheckResult.Healthy(storage.Store.Location);
     }
 
     private sealed class DataDirectoryCheck(IOptions<GatewayOptions> options) : IHealthCheck

@@ -69,6 +69,21 @@ public sealed class FolderArtefactStore : IArtefactStore
         await Task.CompletedTask;
     }
 
+    public async Task<string?> ProbeAsync(CancellationToken cancellationToken)
+    {
+        var probe = Path.Combine(Folder(StoreArea.Cache).Root, $".ready-{Guid.NewGuid():N}");
+        try
+        {
+            await File.WriteAllTextAsync(probe, "ok", cancellationToken);
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{Location} is not writable: {e.Message}";
+        }
+    }
+
     public Task<IReadOnlyList<string>> RemoveLeftoversAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>([.. areas.Where(folder => folder.EmptyTrash() > 0).Select(folder => $"{folder.Root}/.trash")]);
 

@@ -55,6 +55,9 @@ public interface IArtefactStore
     /// <summary>Every version in <paramref name="area"/> (the repair at start compares them with the decisions).</summary>
     IAsyncEnumerable<ModuleVersion> AllAsync(StoreArea area, CancellationToken cancellationToken);
 
+    /// <summary>Writes and removes a probe: null when the store takes writes, else why not (for <c>/readyz</c>).</summary>
+    Task<string?> ProbeAsync(CancellationToken cancellationToken);
+
     /// <summary>Removes what interrupted writes and deletes left behind, invisible to readers; returns what was removed.</summary>
     Task<IReadOnlyList<string>> RemoveLeftoversAsync(CancellationToken cancellationToken);
 }

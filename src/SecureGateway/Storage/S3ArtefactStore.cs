@@ -20,8 +20,11 @@ public sealed class S3ArtefactStore : IArtefactStore, IDisposable
 {
     private const string CurrentName = "current";
 
-    /// <summary>Objects of no current generation younger than this may belong to a write still in progress.</summary>
-    private static readonly TimeSpan LeftoverAge = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// Objects of no current generation younger than this may belong to a write still in progress, by this or another
+    /// replica (a 500 MB zip over a slow link): a day is far beyond any upload.
+    /// </summary>
+    public static readonly TimeSpan LeftoverAge = TimeSpan.FromDays(1);
 
     private static readonly ArtefactKind[] Kinds = Enum.GetValues<ArtefactKind>();
 
@@ -181,6 +184,21 @@ public sealed class S3ArtefactStore : IArtefactStore, IDisposable
             {
                 yield return current.Module;
             }
+        }
+    }
+
+    public async Task<string?> ProbeAsync(CancellationToken cancellationToken)
+    {
+        var key = $"{prefix}.ready/{NewGeneration()}";
+        try
+        {
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = "ok" }, cancellationToken);
+            await client.DeleteObjectAsync(bucket, key, cancellationToken);
+            return null;
+        }
+        catch (Exception e) when (ArtefactStores.IsFailure(e))
+        {
+            return $"{Location} does not take writes: {e.Message}";
         }
     }
 
