@@ -46,6 +46,7 @@ public static class AuditRoles
             REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};
             GRANT SELECT, INSERT ON {string.Join(", ", AppendOnly)} TO {role};
             GRANT SELECT, INSERT, UPDATE (revoked_at, revoked_by) ON api_tokens TO {role};
+            GRANT SELECT, INSERT ON data_protection_keys TO {role};
             GRANT SELECT, INSERT, UPDATE, DELETE ON {string.Join(", ", Maintained)} TO {role};
             GRANT SELECT ON "__EFMigrationsHistory" TO {role};
             GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};

@@ -148,7 +148,7 @@ public static class GatewayApp
         services.AddHttpClient(CheckpointExport.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<CheckpointExport>();
         services.AddGatewayAccess(builder.Configuration);
-        services.AddWebConsole(options);
+        services.AddWebConsole();
         services.AddDownloadLedger();
         services.AddGatewayHealthChecks();
         services.AddAdminOpenApi();

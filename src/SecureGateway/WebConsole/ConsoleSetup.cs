@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc.Core.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Filters;
-using SecureGateway.Hosting;
+using Microsoft.EntityFrameworkCore;
+using SecureGateway.Data;
 
 namespace SecureGateway.WebConsole;
 
@@ -21,7 +22,7 @@ public static class ConsoleSetup
 
     private const string StylesheetResource = "SecureGateway.WebConsole.console.css";
 
-    public static IServiceCollection AddWebConsole(this IServiceCollection services, GatewayOptions options)
+    public static IServiceCollection AddWebConsole(this IServiceCollection services)
     {
         services.AddSingleton<ConsoleSessions>();
         services.AddRazorPages(pages =>
@@ -43,14 +44,10 @@ public static class ConsoleSetup
             antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
 
-        // Session cookies must survive a restart and be readable by every gateway sharing the data folder.
-        var keys = Directory.CreateDirectory(Path.Combine(options.DataDir, "console-keys"));
-        if (!OperatingSystem.IsWindows())
-        {
-            keys.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        }
-
-        services.AddDataProtection().SetApplicationName("SecureGateway").PersistKeysToFileSystem(keys);
+        // Session cookies must survive a restart and be valid on every replica behind the balancer: the keys that
+        // protect them are kept in the audit database, which every gateway process shares.
+        services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<AuditDbContext>>().CreateDbContext());
+        services.AddDataProtection().SetApplicationName("SecureGateway").PersistKeysToDbContext<AuditDbContext>();
         services.AddAuthentication().AddCookie(ConsoleSessions.Scheme, cookie =>
         {
             cookie.Cookie.Name = "sgw-console";

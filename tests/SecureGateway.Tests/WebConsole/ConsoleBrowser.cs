@@ -70,14 +70,38 @@ internal sealed class ConsoleBrowser : IDisposable
         field.SendKeys(text);
     }
 
+    /// <summary>Clicks something that does not leave the page (a checkbox).</summary>
     public void Click(string css) => Find(css).Click();
+
+    /// <summary>
+    /// Clicks a button or link that loads another page, and waits until that page has loaded: the old page's elements
+    /// gone stale and the new document complete, so nothing is looked for on a page half-replaced.
+    /// </summary>
+    public void Navigate(string css) => NavigateBy(Find(css));
+
+    public void NavigateBy(IWebElement element)
+    {
+        // A mark on the old document's window: the new document's window does not carry it.
+        driver.ExecuteScript("window.sgwOldPage = true");
+        element.Click();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while ((bool)driver.ExecuteScript("return window.sgwOldPage === true || document.readyState !== 'complete'")!)
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"no new page loaded within 30 s of the click; still on {driver.Url}");
+            }
+
+            Thread.Sleep(20);
+        }
+    }
 
     /// <summary>Signs in on the sign-in page with <paramref name="token"/>; lands on the overview (or the page asked for).</summary>
     public void SignIn(string token, string? page = null)
     {
         Go(page ?? "/console");
         Type("#token", token);
-        Click("#sign-in");
+        Navigate("#sign-in");
     }
 
     /// <summary>From now on the pages are laid out as on a phone 390 CSS pixels wide.</summary>

@@ -38,18 +38,9 @@ public sealed partial class ConsoleSessionsTests
             ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint,
         }) { BaseAddress = new Uri(gateway.BaseUrl + "/") };
 
-        using var form = await http.GetAsync("console/signin");
-        var csrfCookie = Assert.Single(form.Headers.GetValues("Set-Cookie"));
-        var formToken = FormToken().Match(await form.Content.ReadAsStringAsync()).Groups[1].Value;
-        using var signIn = new HttpRequestMessage(HttpMethod.Post, "console/signin")
-        {
-            Content = new FormUrlEncodedContent([new("token", GatewayInstance.AdminToken), new("__RequestVerificationToken", formToken)]),
-        };
-        signIn.Headers.Add("Cookie", csrfCookie.Split(';')[0]);
-        using var signedIn = await http.SendAsync(signIn);
-        var session = Assert.Single(signedIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("sgw-console=", StringComparison.Ordinal));
+        var (csrfCookie, session, status) = await SignInAsync(http, GatewayInstance.AdminToken);
 
-        Assert.Equal(HttpStatusCode.Found, signedIn.StatusCode);
+        Assert.Equal(HttpStatusCode.Found, status);
         foreach (var cookie in new[] { csrfCookie, session })
         {
             var attributes = cookie.Split(';', StringSplitOptions.TrimEntries).Skip(1).Select(a => a.ToLowerInvariant()).ToList();
@@ -58,6 +49,41 @@ public sealed partial class ConsoleSessionsTests
             Assert.Contains("samesite=strict", attributes);
             Assert.Contains("path=/console", attributes);
         }
+    }
+
+    /// <summary>A session signed in on one replica is valid on another: the keys protecting it are in the shared database.</summary>
+    [Fact]
+    public async Task SessionFromOneReplica_ValidOnAnother()
+    {
+        await using var upstream = StaticGoProxyServer.Start(new GoProxyLayout(TempDirectory.Create("upstream")).RootDirectory);
+        await using var first = await GatewayInstance.StartAsync(upstream.Url);
+        await using var second = await GatewayInstance.StartAsync(upstream.Url, connectionString: first.ConnectionString);
+        using var toFirst = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri(first.BaseUrl + "/") };
+        using var toSecond = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri(second.BaseUrl + "/") };
+
+        var (_, session, _) = await SignInAsync(toFirst, GatewayInstance.AdminToken);
+        using var page = new HttpRequestMessage(HttpMethod.Get, "console/quarantine");
+        page.Headers.Add("Cookie", session.Split(';')[0]);
+        using var onSecond = await toSecond.SendAsync(page);
+
+        Assert.Equal(HttpStatusCode.OK, onSecond.StatusCode);
+        Assert.Contains("Signed in as", await onSecond.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Signs in by hand: the antiforgery cookie, the session cookie and the answer's status.</summary>
+    private static async Task<(string Csrf, string Session, HttpStatusCode Status)> SignInAsync(HttpClient http, string token)
+    {
+        using var form = await http.GetAsync("console/signin");
+        var csrfCookie = Assert.Single(form.Headers.GetValues("Set-Cookie"));
+        var formToken = FormToken().Match(await form.Content.ReadAsStringAsync()).Groups[1].Value;
+        using var signIn = new HttpRequestMessage(HttpMethod.Post, "console/signin")
+        {
+            Content = new FormUrlEncodedContent([new("token", token), new("__RequestVerificationToken", formToken)]),
+        };
+        signIn.Headers.Add("Cookie", csrfCookie.Split(';')[0]);
+        using var signedIn = await http.SendAsync(signIn);
+        var session = Assert.Single(signedIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("sgw-console=", StringComparison.Ordinal));
+        return (csrfCookie, session, signedIn.StatusCode);
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]

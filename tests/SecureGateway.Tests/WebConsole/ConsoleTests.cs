@@ -60,18 +60,18 @@ public sealed class ConsoleTests : IAsyncLifetime
         browser.Go("/console/quarantine");
         var askedToSignIn = browser.CurrentPath;
         browser.Type("#token", "sgw_not-a-token");
-        browser.Click("#sign-in");
+        browser.Navigate("#sign-in");
         var refusal = browser.Text("#sign-in-error");
         browser.Screenshot("sign-in-refused");
 
         browser.Type("#token", reviewer);
-        browser.Click("#sign-in");
+        browser.Navigate("#sign-in");
         var landed = browser.CurrentPath;
         var signedInAs = browser.Text("#signed-in-as");
         var session = browser.Driver.Manage().Cookies.GetCookieNamed("sgw-console");
         browser.Go("/console");
         browser.Screenshot("overview");
-        browser.Click("#sign-out");
+        browser.Navigate("#sign-out");
         var afterSignOut = browser.CurrentPath;
         browser.Go("/console");
 
@@ -148,11 +148,11 @@ public sealed class ConsoleTests : IAsyncLifetime
         browser.SignIn(reviewer);
         browser.Go("/console/quarantine");
         browser.Screenshot("quarantine-queue");
-        browser.Driver.FindElement(By.LinkText($"{Unlicensed}@{Version}")).Click();
+        browser.NavigateBy(browser.Driver.FindElement(By.LinkText($"{Unlicensed}@{Version}")));
         var rules = browser.Text("table.rules");
         browser.Screenshot("review-page-reviewer");
         browser.Type("#release-justification", "internal generator output; legal agreed no licence is needed");
-        browser.Click("#release");
+        browser.Navigate("#release");
         var outcome = browser.Text("#outcome");
         browser.Screenshot("review-page-released");
 
@@ -199,7 +199,7 @@ public sealed class ConsoleTests : IAsyncLifetime
         using var browser = ConsoleBrowser.Open(gateway.BaseUrl);
         browser.SignIn(reviewer);
         browser.Go(VersionPage(Other));
-        browser.Click("#deny");
+        browser.Navigate("#deny");
         var error = browser.Text("#error");
         browser.Screenshot("deny-without-justification");
 
@@ -238,7 +238,7 @@ public sealed class ConsoleTests : IAsyncLifetime
         browser.Screenshot("module-page");
         browser.Type("#revoke-version", Version);
         browser.Type("#revoke-justification", "maintainer account compromised");
-        browser.Click("#revoke");
+        browser.Navigate("#revoke");
         var revoked = browser.Text("#outcome");
         browser.Screenshot("module-page-revoked");
 
@@ -275,20 +275,20 @@ public sealed class ConsoleTests : IAsyncLifetime
 
         browser.Go("/console/decisions?limit=1");
         var newest = browser.Text("table.decisions tbody");
-        browser.Click("a[rel=next]");
+        browser.Navigate("a[rel=next]");
         var older = browser.Text("table.decisions tbody");
         var olderPath = browser.CurrentPath;
         browser.Go("/console/audit");
-        browser.Click("#verify");
+        browser.Navigate("#verify");
         var chain = browser.Text("#chain-result");
         browser.Go("/console/policies");
-        browser.Click("#impact");
+        browser.Navigate("#impact");
         var impact = browser.Text("#impact-summary");
         browser.Screenshot("policies-impact");
         browser.Go("/console/tokens");
         browser.Type("#token-name", "carol-auditor");
         browser.Click("input[value=auditor]");
-        browser.Click("#create-token");
+        browser.Navigate("#create-token");
         var created = browser.Text("#created-token");
         browser.Screenshot("tokens-created");
         using var page = await SessionClient(browser).GetAsync("console");
