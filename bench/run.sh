@@ -16,18 +16,21 @@
 # they point at a closed loopback port to show what unreachable sources cost each admission.
 # Installs nginx, wrk and unzip with apt-get when missing. Results: bench/results/<UTC time>/results.{json,md}.
 #
-#   bench/run.sh [--quick] [--no-build] [--large-mb MB] [--seconds S] [--repeat R] [--versions N]
+#   bench/run.sh [--quick] [--no-build] [--store folder|s3] [--large-mb MB] [--seconds S] [--repeat R] [--versions N]
 #     --quick       50 MB large zip, 5 s per wrk run, 1 repetition (about 2 minutes after the build)
 #     --no-build    use the Release builds already there
+#     --store s3    the gateways keep their artefacts in S3: a one-node Ceph RADOS Gateway on loopback started by
+#                   tests/s3-server/rgw.sh (installs radosgw ceph-mon ceph-osd when missing); default: the local folder
 #     default       300 MB large zip, 10 s per wrk run, 3 repetitions (medians), 25 versions per cold download
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-large_mb=300 seconds=10 repeat=3 versions=25 mode=full build=1
+large_mb=300 seconds=10 repeat=3 versions=25 mode=full build=1 store=folder
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) large_mb=50 seconds=5 repeat=1 mode=quick ;;
     --no-build) build=0 ;;
+    --store) store=$2; shift ;;
     --large-mb) large_mb=$2; shift ;;
     --seconds) seconds=$2; shift ;;
     --repeat) repeat=$2; shift ;;
@@ -46,6 +49,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ "$store" = s3 ] && "$root/tests/s3-server/rgw.sh" stop "$work/rgw" >/dev/null 2>&1
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -55,6 +59,20 @@ for tool in nginx wrk unzip curl python3; do command -v "$tool" >/dev/null || mi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+fi
+# store_args: what every gateway of the run is started with to keep its artefacts where --store says.
+store_args=()
+if [ "$store" = s3 ]; then
+  command -v radosgw >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q radosgw ceph-mon ceph-osd >/dev/null
+  echo "starting the S3 server (Ceph RADOS Gateway)" >&2
+  "$root/tests/s3-server/rgw.sh" start "$work/rgw" >/dev/null
+  . "$work/rgw/s3.env"
+  curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+    -X PUT "$S3_ENDPOINT/bench" >/dev/null
+  store_args=(--Gateway:Store:Kind=s3 --Gateway:Store:S3:ServiceUrl="$S3_ENDPOINT" --Gateway:Store:S3:Bucket=bench
+    --Gateway:Store:S3:AccessKey="$S3_ACCESS_KEY" --Gateway:Store:S3:SecretKey="$S3_SECRET_KEY")
+elif [ "$store" != folder ]; then
+  echo "--store folder|s3, not $store" >&2; exit 2
 fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -111,7 +129,8 @@ start_gateway() {
   gateway_port=$(free_port)
   gateway="http://127.0.0.1:$gateway_port"
   dotnet "$gateway_dll" serve --urls "$gateway" --Gateway:DataDir="$work/data-$name" --Gateway:PolicyDir="$work/policies" \
-    --Gateway:Upstream="$upstream" --Gateway:SumDb="$gosumdb" --Logging:LogLevel:Default=Warning "$@" >"$work/serve-$name.log" 2>&1 &
+    --Gateway:Upstream="$upstream" --Gateway:SumDb="$gosumdb" --Logging:LogLevel:Default=Warning \
+    ${store_args[@]+"${store_args[@]}"} --Gateway:Store:S3:Prefix="$name/" "$@" >"$work/serve-$name.log" 2>&1 &
   gateway_pid=$!
   pids+=("$gateway_pid")
   for _ in $(seq 1 240); do curl -sf "$gateway/readyz" >/dev/null && return; sleep 0.5; done
@@ -256,7 +275,7 @@ record "licence classification per file, p50" ms lower "$(sed -n 's/.*p50 \([0-9
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$out"
-python3 - "$results" "$out" "$mode" "$load_before" "$load_after" "$(nproc)" "$(git -C "$root" rev-parse --short HEAD)" \
+python3 - "$results" "$out" "$mode, store $store" "$load_before" "$load_after" "$(nproc)" "$(git -C "$root" rev-parse --short HEAD)" \
   "$(go version | cut -d' ' -f3)" "$seconds" "$repeat" <<'PY'
 import json, sys
 rows_path, out, mode, load_before, load_after, cores, commit, go, seconds, repeat = sys.argv[1:]

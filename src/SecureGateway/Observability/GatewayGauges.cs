@@ -27,7 +27,7 @@ internal sealed partial class GatewayGauges : IHostedService
     private Snapshot? snapshot;
 
     public GatewayGauges(
-        IMeterFactory meters, ServingDecisions serving, DownloadLedger ledger, LedgerSpool spool, FactFreshness freshness,
+        IMeterFactory meters, ServingDecisions serving, DownloadLedger ledger, LedgerSpool spool, FactFreshness freshness, LivePolicy policy,
         TimeProvider time, ILogger<GatewayGauges> logger)
     {
         (this.freshness, this.spool, this.time, this.logger) = (freshness, spool, time, logger);
@@ -39,6 +39,10 @@ internal sealed partial class GatewayGauges : IHostedService
             "Download-ledger entries waiting to be written");
         meter.CreateObservableGauge("securegateway.ledger.spool.files", () => Current().SpoolFiles, "{file}",
             "Download-ledger spool files waiting to be replayed into the database");
+        // Replicas must decide with one bundle: each reports the revision it decides with, so a mix shows on one graph.
+        meter.CreateObservableGauge("securegateway.policy.bundle",
+            () => policy.Current is { } bundle ? [new Measurement<int>(1, new KeyValuePair<string, object?>("revision", bundle.Revision))] : Array.Empty<Measurement<int>>(),
+            "{bundle}", "The live policy bundle: 1, with its revision as a label; absent while none is live");
         meter.CreateObservableGauge("securegateway.facts.age", ObserveFactAges, "s",
             "Time since each fact source (vulnerabilities, index, malicious) last synced; absent for a source that is off or never synced");
     }

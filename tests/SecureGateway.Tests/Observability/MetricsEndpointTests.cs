@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
 using SecureGateway.Tests.Ledger;
@@ -42,6 +43,8 @@ public sealed class MetricsEndpointTests
         Assert.Matches(@"securegateway_served_bytes_total\{[^}]*kind=""zip""[^}]*\} [1-9]", text);
         Assert.Matches($@"securegateway_upstream_duration_seconds_count\{{[^}}]*status=""ok""[^}}]*upstream=""{upstream.Url.TrimEnd('/')}""[^}}]*\}} [1-9]", text);
         Assert.Contains("securegateway_quarantine_versions", text, StringComparison.Ordinal);
+        var revision = gateway.Services.GetRequiredService<SecureGateway.Policy.LivePolicy>().Current!.Revision;
+        Assert.Matches($@"securegateway_policy_bundle\{{[^}}]*revision=""{revision}""[^}}]*\}} 1", text);
         Assert.Contains("securegateway_ledger_queue", text, StringComparison.Ordinal);
         Assert.Contains("http_client_request_duration_seconds", text, StringComparison.Ordinal);
     }
