@@ -151,7 +151,7 @@ cluster addr = 127.0.0.1
 
 [client.rgw.a]
 admin socket = $dir/run/\$name.asok
-rgw frontends = beast endpoint=127.0.0.1:$s3port
+rgw frontends = beast endpoint=127.0.0.1:$s3port tcp_nodelay=1
 rgw enable usage log = false
 EOF
 

@@ -69,20 +69,18 @@ public sealed class S3ArtefactStore : IArtefactStore, IDisposable
     public async Task SaveAsync(StoreArea area, ModuleVersion version, StagedModule staged, CancellationToken cancellationToken)
     {
         staged.EnsureComplete();
-        var previous = await CurrentGenerationAsync(area, version, cancellationToken);
         var generation = NewGeneration();
-        foreach (var kind in Kinds)
-        {
-            await transfers.UploadAsync(new TransferUtilityUploadRequest
-            {
-                BucketName = bucket,
-                Key = ArtefactKey(area, version, generation, kind),
-                FilePath = staged.PathOf(kind),
-                ContentType = kind.ContentType(),
-            }, cancellationToken);
-        }
 
-        await PublishAsync(area, version, generation, previous, cancellationToken);
+        // One round trip for all: the replaced generation is read while the three objects go up.
+        var previous = CurrentGenerationAsync(area, version, cancellationToken);
+        await Task.WhenAll(Kinds.Select(kind => transfers.UploadAsync(new TransferUtilityUploadRequest
+        {
+            BucketName = bucket,
+            Key = ArtefactKey(area, version, generation, kind),
+            FilePath = staged.PathOf(kind),
+            ContentType = kind.ContentType(),
+        }, cancellationToken)).Append(previous));
+        await PublishAsync(area, version, generation, await previous, cancellationToken);
     }
 
     public async Task<StoredArtefact?> OpenAsync(StoreArea area, ModuleVersion version, ArtefactKind kind, CancellationToken cancellationToken)
