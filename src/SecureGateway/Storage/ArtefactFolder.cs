@@ -12,7 +12,7 @@ internal sealed class ArtefactFolder
     /// <summary>Where replaced copies go to be deleted; not a module path (no <c>@v</c> below it), so never listed.</summary>
     private const string TrashFolder = ".trash";
 
-    private const int MaxCommitAttempts = 16;
+    private const int MaxCommitAttempts = 100;
 
     private readonly string root;
 
@@ -47,9 +47,11 @@ internal sealed class ArtefactFolder
                 Directory.Move(staged.Directory, target);
                 return;
             }
-            catch (IOException) when (attempt < MaxCommitAttempts && Directory.Exists(target))
+            catch (IOException) when (attempt < MaxCommitAttempts && Directory.Exists(staged.Directory))
             {
-                // Another writer of the same version moved its copy in between: the later one replaces it.
+                // Another writer of the same version moved its copy in between (and may be removing it again): the
+                // later one replaces it. A short random pause keeps two writers from trading places for long.
+                Thread.Sleep(Random.Shared.Next(0, 1 + Math.Min(attempt, 10)));
             }
         }
     }

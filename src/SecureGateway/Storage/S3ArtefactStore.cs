@@ -208,17 +208,13 @@ public sealed class S3ArtefactStore : IArtefactStore, IDisposable
         {
             var areaPrefix = $"{prefix}{AreaName(area)}/";
             var generations = new Dictionary<ModuleVersion, List<(string Generation, S3Object Object)>>();
-            var current = new HashSet<(ModuleVersion, string)>();
+            var published = new HashSet<ModuleVersion>();
             await foreach (var key in KeysAsync(areaPrefix, cancellationToken))
             {
                 switch (Parse(key.Key[areaPrefix.Length..]))
                 {
                     case { Generation: null } version:
-                        if (await CurrentGenerationAsync(area, version.Module, cancellationToken) is { } named)
-                        {
-                            current.Add((version.Module, named));
-                        }
-
+                        published.Add(version.Module);
                         break;
                     case { Generation: { } generation } artefact:
                         if (!generations.TryGetValue(artefact.Module, out var list))
@@ -233,9 +229,14 @@ public sealed class S3ArtefactStore : IArtefactStore, IDisposable
 
             foreach (var (owner, objects) in generations)
             {
+                // A published version with one generation has nothing left over: only the others need their pointer
+                // read, so a repair over a large bucket costs a listing, not a request per version.
+                var kept = !published.Contains(owner) ? null
+                    : objects.Select(o => o.Generation).Distinct().Count() == 1 ? objects[0].Generation
+                    : await CurrentGenerationAsync(area, owner, cancellationToken);
                 foreach (var (generation, stored) in objects)
                 {
-                    if (!current.Contains((owner, generation)) && stored.LastModified is { } modified && modified < before.UtcDateTime)
+                    if (generation != kept && stored.LastModified is { } modified && modified < before.UtcDateTime)
                     {
                         await client.DeleteObjectAsync(bucket, stored.Key, cancellationToken);
                         removed.Add(stored.Key);
