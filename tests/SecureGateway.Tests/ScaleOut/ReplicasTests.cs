@@ -41,12 +41,7 @@ public sealed class ReplicasTests(CephS3Server server) : IClassFixture<CephS3Ser
         upstream = StaticGoProxyServer.Start(layout.RootDirectory);
 
         var connectionString = await TestPostgres.CreateDatabaseAsync();
-        var options = server.Options($"replicas-{Guid.NewGuid():N}/");
-        string[] store =
-        [
-            "--Gateway:Store:Kind=s3", $"--Gateway:Store:S3:ServiceUrl={options.ServiceUrl}", $"--Gateway:Store:S3:Bucket={options.Bucket}",
-            $"--Gateway:Store:S3:Prefix={options.Prefix}", $"--Gateway:Store:S3:AccessKey={options.AccessKey}", $"--Gateway:Store:S3:SecretKey={options.SecretKey}",
-        ];
+        var store = server.GatewayArguments($"replicas-{Guid.NewGuid():N}/");
         Task<GatewayProcess> Start() => GatewayProcess.StartAsync(upstream.Url, TempDirectory.Create("replica-data"), connectionString, policies, store);
 
         // The first migrates the fresh database; the others start together.

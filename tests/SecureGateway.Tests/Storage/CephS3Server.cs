@@ -47,6 +47,17 @@ public sealed class CephS3Server : IAsyncLifetime
         ServiceUrl = Endpoint, Bucket = Bucket, Prefix = prefix, AccessKey = settings["S3_ACCESS_KEY"], SecretKey = settings["S3_SECRET_KEY"],
     };
 
+    /// <summary>A gateway's command-line settings to keep its artefacts under <paramref name="prefix"/> of the test bucket.</summary>
+    public string[] GatewayArguments(string prefix)
+    {
+        var options = Options(prefix);
+        return
+        [
+            "--Gateway:Store:Kind=s3", $"--Gateway:Store:S3:ServiceUrl={options.ServiceUrl}", $"--Gateway:Store:S3:Bucket={options.Bucket}",
+            $"--Gateway:Store:S3:Prefix={options.Prefix}", $"--Gateway:Store:S3:AccessKey={options.AccessKey}", $"--Gateway:Store:S3:SecretKey={options.SecretKey}",
+        ];
+    }
+
     /// <summary>Every key under <paramref name="prefix"/>, as listed by the server.</summary>
     public async Task<IReadOnlyList<string>> KeysAsync(string prefix)
     {

@@ -71,15 +71,8 @@ public sealed class S3GatewayTests(CephS3Server server) : IClassFixture<CephS3Se
         Assert.DoesNotContain($"{prefix}cache/{Small}/@v/{Version}/current", keysAfter);
     }
 
-    private Task<GatewayInstance> StartAsync(string upstreamUrl, string? connectionString = null)
-    {
-        var options = server.Options(prefix);
-        return GatewayInstance.StartAsync(upstreamUrl, connectionString: connectionString, extraArguments:
-        [
-            "--Gateway:Store:Kind=s3", $"--Gateway:Store:S3:ServiceUrl={options.ServiceUrl}", $"--Gateway:Store:S3:Bucket={options.Bucket}",
-            $"--Gateway:Store:S3:Prefix={prefix}", $"--Gateway:Store:S3:AccessKey={options.AccessKey}", $"--Gateway:Store:S3:SecretKey={options.SecretKey}",
-        ]);
-    }
+    private Task<GatewayInstance> StartAsync(string upstreamUrl, string? connectionString = null) =>
+        GatewayInstance.StartAsync(upstreamUrl, connectionString: connectionString, extraArguments: server.GatewayArguments(prefix));
 
     /// <summary>Revocation reaches other processes by PostgreSQL NOTIFY: asked until it shows, for at most 10 s.</summary>
     private static async Task<bool> WaitForStatusAsync(GatewayInstance gateway, string path, HttpStatusCode status)
