@@ -10,7 +10,7 @@ namespace SecureGateway.Tests.Infrastructure;
 /// loopback port, so a test can kill it for real (SIGKILL: no finally blocks, no disposal, locks released by the kernel)
 /// or stop it as a service manager would (SIGTERM), and run several on one database.
 /// </summary>
-internal sealed class GatewayProcess : IAsyncDisposable
+internal sealed partial class GatewayProcess : IAsyncDisposable
 {
     public const string AdminToken = GatewayInstance.AdminToken;
 
@@ -23,22 +23,23 @@ internal sealed class GatewayProcess : IAsyncDisposable
     private readonly Lock outputLock = new();
     private bool disposed;
 
-    private GatewayProcess(Process process, string baseUrl, string dataDirectory, string connectionString)
+    private readonly TaskCompletionSource<string> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private GatewayProcess(Process process, string dataDirectory, string connectionString)
     {
         this.process = process;
-        BaseUrl = baseUrl;
         DataDirectory = dataDirectory;
         ConnectionString = connectionString;
-        Http = new HttpClient { BaseAddress = new Uri(baseUrl + "/"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public string BaseUrl { get; }
+    /// <summary>Where the process listens: a port the kernel gave it (port 0), read from its start-up log.</summary>
+    public string BaseUrl { get; private set; } = "(not listening yet)";
 
     public string DataDirectory { get; }
 
     public string ConnectionString { get; }
 
-    public HttpClient Http { get; }
+    public HttpClient Http { get; private set; } = new();
 
     public int ProcessId => process.Id;
 
@@ -64,23 +65,16 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public static async Task<GatewayProcess> StartAsync(
         string upstream, string dataDirectory, string connectionString, string policyDirectory, params string[] extraArguments)
     {
-        for (var attempt = 1; ; attempt++)
+        var gateway = Launch(upstream, dataDirectory, connectionString, policyDirectory, extraArguments);
+        try
         {
-            var gateway = Launch(FreePort(), upstream, dataDirectory, connectionString, policyDirectory, extraArguments);
-            try
-            {
-                await gateway.WaitUntilReadyAsync();
-                return gateway;
-            }
-            catch (GatewayExitedException) when (attempt < 3 && gateway.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-            {
-                await gateway.DisposeAsync();
-            }
-            catch
-            {
-                await gateway.DisposeAsync();
-                throw;
-            }
+            await gateway.WaitUntilReadyAsync();
+            return gateway;
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
         }
     }
 
@@ -137,7 +131,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     private static GatewayProcess Launch(
-        int port, string upstream, string dataDirectory, string connectionString, string policyDirectory, string[] extraArguments)
+        string upstream, string dataDirectory, string connectionString, string policyDirectory, string[] extraArguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -148,11 +142,12 @@ internal sealed class GatewayProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        var baseUrl = $"http://127.0.0.1:{port}";
+        // Port 0: the kernel picks a free port as the process binds it. A port chosen here and bound later could be taken
+        // in between by another test's server, which would then answer this gateway's readiness probes.
         string[] arguments =
         [
             Path.Combine(AppContext.BaseDirectory, "SecureGateway.dll"), "serve",
-            "--urls", baseUrl,
+            "--urls", "http://127.0.0.1:0",
             $"--Gateway:Upstream={upstream}",
             $"--Gateway:DataDir={dataDirectory}",
             $"--Gateway:AdminToken={AdminToken}",
@@ -163,6 +158,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
             "--Gateway:Index:Url=off",
             "--Gateway:GitHub:ApiUrl=off",
             "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
             .. extraArguments,
         ];
         foreach (var argument in arguments)
@@ -173,7 +169,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
         // Several gateways share two cores with the test host: the workstation GC keeps each one small.
         start.Environment["DOTNET_gcServer"] = "0";
         var process = new Process { StartInfo = start };
-        var gateway = new GatewayProcess(process, baseUrl, dataDirectory, connectionString);
+        var gateway = new GatewayProcess(process, dataDirectory, connectionString);
         process.OutputDataReceived += (_, e) => gateway.Record(e.Data);
         process.ErrorDataReceived += (_, e) => gateway.Record(e.Data);
         process.Start();
@@ -183,24 +179,17 @@ internal sealed class GatewayProcess : IAsyncDisposable
         return gateway;
     }
 
-    /// <summary>A port nothing listens on just now: the kernel's choice for port 0, released again.</summary>
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
-
     private async Task WaitUntilReadyAsync()
     {
         var waited = Stopwatch.StartNew();
+        var exited = process.WaitForExitAsync();
+        if (await Task.WhenAny(listening.Task, exited, Task.Delay(ReadyTimeout)) != listening.Task)
+        {
+            throw new GatewayExitedException($"gateway did not start listening (exited: {process.HasExited})\n{Output}");
+        }
+
+        BaseUrl = await listening.Task;
+        Http = new HttpClient { BaseAddress = new Uri(BaseUrl + "/"), Timeout = TimeSpan.FromSeconds(60) };
         var last = "no answer yet";
         while (true)
         {
@@ -242,6 +231,11 @@ internal sealed class GatewayProcess : IAsyncDisposable
             return;
         }
 
+        if (ListeningLine().Match(line) is { Success: true } match)
+        {
+            listening.TrySetResult(match.Groups[1].Value);
+        }
+
         lock (outputLock)
         {
             output.Enqueue(line);
@@ -251,6 +245,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
             }
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
+    private static partial System.Text.RegularExpressions.Regex ListeningLine();
 
     private sealed class GatewayExitedException(string message) : Exception(message);
 }
