@@ -25,7 +25,39 @@ internal sealed class NginxBalancer : IAsyncDisposable
 
     public string Url { get; }
 
-    public static async Task<NginxBalancer> StartAsync(IEnumerable<string> replicas)
+    /// <summary>
+    /// Starts nginx on a free port in front of <paramref name="replicas"/> and checks a request reaches one of them through
+    /// it: a port chosen here can be taken by another test's server before nginx binds it, so that is tried again.
+    /// </summary>
+    public static async Task<NginxBalancer> StartAsync(IReadOnlyList<string> replicas)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var balancer = await LaunchAsync(replicas);
+            if (await balancer.ReachesAGatewayAsync() || attempt == 3)
+            {
+                return balancer;
+            }
+
+            await balancer.DisposeAsync();
+        }
+    }
+
+    private async Task<bool> ReachesAGatewayAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            var answer = await http.GetStringAsync(Url + "/readyz");
+            return !process.HasExited && answer.Contains("decision-feed:", StringComparison.Ordinal);
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<NginxBalancer> LaunchAsync(IReadOnlyList<string> replicas)
     {
         var nginx = Executables.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("nginx is not installed: apt-get install nginx (.ci/run installs it)");

@@ -47,7 +47,7 @@ public sealed class ReplicasTests(CephS3Server server) : IClassFixture<CephS3Ser
         // The first migrates the fresh database; the others start together.
         replicas.Add(await Start());
         replicas.AddRange(await Task.WhenAll(Start(), Start()));
-        balancer = await NginxBalancer.StartAsync(replicas.Select(r => r.BaseUrl));
+        balancer = await NginxBalancer.StartAsync([.. replicas.Select(r => r.BaseUrl)]);
         http = new HttpClient { BaseAddress = new Uri(balancer.Url + "/"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
