@@ -56,7 +56,7 @@ public sealed class ArtefactPlacement(GatewayStorage storage)
     {
         if (await storage.Store.MoveAsync(module, from, to, cancellationToken))
         {
-            moves.Add($"{Name(from)} → {Name(to)}");
+            moves.Add($"{from.Name()} → {to.Name()}");
         }
     }
 
@@ -89,6 +89,4 @@ public sealed class ArtefactPlacement(GatewayStorage storage)
             return false;
         }
     }
-
-    private static string Name(StoreArea area) => area.ToString().ToLowerInvariant();
 }

@@ -15,7 +15,7 @@ public sealed class FolderArtefactStore : IArtefactStore
 
     public FolderArtefactStore(string dataDirectory)
     {
-        areas = [.. Enum.GetValues<StoreArea>().Select(area => new ArtefactFolder(Path.Combine(dataDirectory, FolderName(area))))];
+        areas = [.. Enum.GetValues<StoreArea>().Select(area => new ArtefactFolder(Path.Combine(dataDirectory, area.Name())))];
         Location = "folder " + Path.GetFullPath(dataDirectory);
     }
 
@@ -91,11 +91,4 @@ public sealed class FolderArtefactStore : IArtefactStore
     internal string PathOf(StoreArea area, ModuleVersion version, ArtefactKind kind) => Folder(area).PathOf(version, kind);
 
     private ArtefactFolder Folder(StoreArea area) => areas[(int)area];
-
-    private static string FolderName(StoreArea area) => area switch
-    {
-        StoreArea.Cache => "cache",
-        StoreArea.Quarantine => "quarantine",
-        _ => "held",
-    };
 }

@@ -75,6 +75,14 @@ public sealed class StoredArtefact(Stream content, long length) : IAsyncDisposab
 
 public static class ArtefactStores
 {
+    /// <summary>The area's name in folder names, object keys and placement reports: <c>cache</c>, <c>quarantine</c>, <c>held</c>.</summary>
+    public static string Name(this StoreArea area) => area switch
+    {
+        StoreArea.Cache => "cache",
+        StoreArea.Quarantine => "quarantine",
+        _ => "held",
+    };
+
     /// <summary>The store could not be read or written: the disk, or the object store's service or network.</summary>
     public static bool IsFailure(Exception e) =>
         e is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException;

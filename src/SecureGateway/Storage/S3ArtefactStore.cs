@@ -58,7 +58,7 @@ public sealed class S3ArtefactStore : IArtefactStore, IDisposable
         bucket = options.Bucket;
         prefix = options.Prefix;
         this.time = time;
-        Location = $"s3 {RedactedUrl(options.ServiceUrl)} bucket {bucket}{(prefix.Length == 0 ? "" : $" prefix {prefix}")}";
+        Location = $"s3 {Upstream.RedactedUrl.Of(options.ServiceUrl).TrimEnd('/')} bucket {bucket}{(prefix.Length == 0 ? "" : $" prefix {prefix}")}";
     }
 
     public string Location { get; }
@@ -158,7 +158,7 @@ public sealed class S3ArtefactStore : IArtefactStore, IDisposable
     public async Task<IReadOnlyList<string>> VersionsAsync(StoreArea area, string modulePath, CancellationToken cancellationToken)
     {
         var versions = new List<string>();
-        var versionsPrefix = $"{prefix}{AreaName(area)}/{ModuleEscaping.EscapePath(modulePath)}/@v/";
+        var versionsPrefix = $"{prefix}{area.Name()}/{ModuleEscaping.EscapePath(modulePath)}/@v/";
         await foreach (var key in KeysAsync(versionsPrefix, cancellationToken))
         {
             var rest = key.Key[versionsPrefix.Length..];
@@ -175,7 +175,7 @@ public sealed class S3ArtefactStore : IArtefactStore, IDisposable
 
     public async IAsyncEnumerable<ModuleVersion> AllAsync(StoreArea area, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var areaPrefix = $"{prefix}{AreaName(area)}/";
+        var areaPrefix = $"{prefix}{area.Name()}/";
         await foreach (var key in KeysAsync(areaPrefix, cancellationToken))
         {
             if (Parse(key.Key[areaPrefix.Length..]) is { Generation: null } current)
@@ -206,7 +206,7 @@ public sealed class S3ArtefactStore : IArtefactStore, IDisposable
         var before = time.GetUtcNow() - LeftoverAge;
         foreach (var area in Enum.GetValues<StoreArea>())
         {
-            var areaPrefix = $"{prefix}{AreaName(area)}/";
+            var areaPrefix = $"{prefix}{area.Name()}/";
             var generations = new Dictionary<ModuleVersion, List<(string Generation, S3Object Object)>>();
             var published = new HashSet<ModuleVersion>();
             await foreach (var key in KeysAsync(areaPrefix, cancellationToken))
@@ -350,7 +350,7 @@ public sealed class S3ArtefactStore : IArtefactStore, IDisposable
     }
 
     private string VersionPrefix(StoreArea area, ModuleVersion version) =>
-        $"{prefix}{AreaName(area)}/{ModuleEscaping.EscapePath(version.Path)}/@v/{ModuleEscaping.EscapeVersion(version.Version)}/";
+        $"{prefix}{area.Name()}/{ModuleEscaping.EscapePath(version.Path)}/@v/{ModuleEscaping.EscapeVersion(version.Version)}/";
 
     private string CurrentKey(StoreArea area, ModuleVersion version) => VersionPrefix(area, version) + CurrentName;
 
@@ -359,13 +359,4 @@ public sealed class S3ArtefactStore : IArtefactStore, IDisposable
 
     private static string NewGeneration() => Guid.NewGuid().ToString("N");
 
-    private static string AreaName(StoreArea area) => area switch
-    {
-        StoreArea.Cache => "cache",
-        StoreArea.Quarantine => "quarantine",
-        _ => "held",
-    };
-
-    private static string RedactedUrl(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? new UriBuilder(uri) { UserName = "", Password = "" }.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/') : "(invalid URL)";
 }
