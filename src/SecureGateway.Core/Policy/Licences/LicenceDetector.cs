@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Compression;
+using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Caching.Memory;
 using SecureGateway.Verification;
 
 namespace SecureGateway.Policy.Licences;
@@ -15,7 +17,7 @@ namespace SecureGateway.Policy.Licences;
 /// A file in which nothing scores at or above <see cref="Threshold"/> — a pointer to a web site, a custom licence — is
 /// reported as <see cref="Unknown"/>, never guessed; the words of a file that no match explains are reported with it.
 /// </remarks>
-public sealed class LicenceDetector
+public sealed class LicenceDetector : IDisposable
 {
     /// <summary>The id reported for a licence file in which no SPDX text was found.</summary>
     public const string Unknown = "unknown";
@@ -49,6 +51,9 @@ public sealed class LicenceDetector
     // How many matches of one file are listed (the expression always covers them all).
     private const int MaxReportedSpans = 64;
 
+    // How many files' classifications are remembered (each a few kilobytes at most).
+    private const int RememberedFiles = 4096;
+
     private static readonly Lazy<LicenceDetector> DefaultDetector = new(() => new LicenceDetector(SpdxCorpus.LoadEmbedded()));
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
@@ -56,11 +61,24 @@ public sealed class LicenceDetector
     private readonly SpdxCorpus corpus;
     private readonly double threshold;
 
+    /// <summary>
+    /// Classifications by the SHA-256 of the file's bytes: the versions of a module, and many modules, ship the same
+    /// licence file, and searching one for every SPDX text is the costliest step of an admission.
+    /// </summary>
+    private readonly MemoryCache classified = new(new MemoryCacheOptions { SizeLimit = RememberedFiles });
+    private long searches;
+
     internal LicenceDetector(SpdxCorpus corpus, double threshold = Threshold)
     {
         this.corpus = corpus;
         this.threshold = threshold;
     }
+
+    /// <summary>How many files were searched rather than answered from the remembered classifications.</summary>
+    internal long Searches => Interlocked.Read(ref searches);
+
+    /// <summary>Releases the remembered classifications (<see cref="Default"/> lives as long as the process).</summary>
+    public void Dispose() => classified.Dispose();
 
     /// <summary>The detector over the SPDX texts embedded in this assembly, loaded on first use (thread-safe).</summary>
     public static LicenceDetector Default => DefaultDetector.Value;
@@ -84,6 +102,21 @@ public sealed class LicenceDetector
         {
             return TooLarge(file, content.Length);
         }
+
+        string key = Convert.ToHexString(SHA256.HashData(content));
+        if (classified.TryGetValue(key, out LicenceMatch? remembered))
+        {
+            return remembered! with { File = file };
+        }
+
+        LicenceMatch match = Search(file, content);
+        classified.Set(key, match, new MemoryCacheEntryOptions { Size = 1 });
+        return match;
+    }
+
+    private LicenceMatch Search(string file, ReadOnlySpan<byte> content)
+    {
+        Interlocked.Increment(ref searches);
         string text = Utf8.GetString(content);
         List<LicenceToken> tokens = LicenceText.Tokens(text);
         var numbers = new int[tokens.Count];

@@ -104,6 +104,33 @@ public sealed class LicenceDetectorTests
     }
 
     [Fact]
+    public void Classify_SameBytesAgain_RememberedUnderTheNewFileName()
+    {
+        using var detector = new LicenceDetector(Detector.Corpus);
+        byte[] content = Encoding.UTF8.GetBytes(MitWithCopyright.Replace("Someone", "Someone Else", StringComparison.Ordinal));
+
+        LicenceMatch first = detector.Classify("LICENSE", content);
+        LicenceMatch again = detector.Classify("sub/LICENSE.md", content);
+
+        Assert.Equal(1, detector.Searches);
+        Assert.Equal(first with { File = "sub/LICENSE.md" }, again);
+        Assert.Equal("LICENSE", first.File);
+    }
+
+    [Fact]
+    public void Classify_OneByteChanged_SearchedAfresh()
+    {
+        using var detector = new LicenceDetector(Detector.Corpus);
+        LicenceMatch original = detector.Classify("LICENSE", Encoding.UTF8.GetBytes(MitWithCopyright));
+
+        LicenceMatch changed = detector.Classify("LICENSE", Encoding.UTF8.GetBytes(MitWithCopyright.Replace("copies or substantial", "copies or trivial", StringComparison.Ordinal)));
+
+        Assert.Equal(2, detector.Searches);
+        Assert.Equal("MIT", original.Spdx);
+        Assert.True(changed.UnexplainedWords > original.UnexplainedWords, $"{changed.UnexplainedWords} unexplained words, {original.UnexplainedWords} before the change");
+    }
+
+    [Fact]
     public void Classify_GoProjectBsd_Bsd3Clause()
     {
         LicenceMatch match = Detector.Classify("LICENSE", Encoding.UTF8.GetBytes(GoBsd));
