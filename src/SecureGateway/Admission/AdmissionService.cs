@@ -262,7 +262,7 @@ public sealed partial class AdmissionService(
             decision = await decisions.RecordAsync(decision, cancellationToken);
         }
 
-        serving.Apply(decision);
+        serving.ApplyRecorded(decision);
         return (decision, null);
     }
 

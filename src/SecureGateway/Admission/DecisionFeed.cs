@@ -161,7 +161,15 @@ public sealed partial class DecisionFeed(
             {
                 while (ids.Count < BatchSize && announced.Reader.TryRead(out var id))
                 {
-                    ids.Add(id);
+                    if (!serving.WasRecordedHere(id))
+                    {
+                        ids.Add(id);
+                    }
+                }
+
+                if (ids.Count == 0)
+                {
+                    continue;
                 }
 
                 try

@@ -29,7 +29,11 @@ public sealed record CurrentDecision(long Id, DecisionOutcome Outcome, Admission
 /// </summary>
 public sealed class ServingDecisions
 {
+    // Beyond this many, recorded ids whose announcement never came (the listener was lost) are forgotten.
+    private const int MaxUnheardRecords = 10_000;
+
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, CurrentDecision>> modules = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, byte> recordedHere = new();
     private volatile bool loaded;
     private long changes;
 
@@ -53,6 +57,24 @@ public sealed class ServingDecisions
 
     public IEnumerable<(ModuleVersion Module, CurrentDecision Decision)> All() =>
         modules.SelectMany(m => m.Value.Select(v => (new ModuleVersion(m.Key, v.Key), v.Value)));
+
+    /// <summary>
+    /// Applies a decision this process has just recorded, and remembers its id so that its announcement (NOTIFY) need not
+    /// be read back from the database: the recording path applied and placed it already.
+    /// </summary>
+    public bool ApplyRecorded(Decision recorded)
+    {
+        if (recordedHere.Count >= MaxUnheardRecords)
+        {
+            recordedHere.Clear();
+        }
+
+        recordedHere.TryAdd(recorded.Id, 0);
+        return Apply(recorded);
+    }
+
+    /// <summary>Whether the announced decision <paramref name="id"/> was recorded (and applied) by this process; asked once per id.</summary>
+    public bool WasRecordedHere(long id) => recordedHere.TryRemove(id, out _);
 
     /// <summary>Takes <paramref name="decision"/> as current unless a later one is already known; true when it became current.</summary>
     public bool Apply(Decision decision) => Apply(new ModuleVersion(decision.Module, decision.Version), CurrentDecision.Of(decision));

@@ -25,7 +25,7 @@ public sealed partial class ReviewLog(DecisionLog decisions, ServingDecisions se
     {
         var recorded = await decisions.RecordAsync(decision, cancellationToken);
         var module = new ModuleVersion(recorded.Module, recorded.Version);
-        serving.Apply(recorded);
+        serving.ApplyRecorded(recorded);
         try
         {
             await placement.PlaceAsync(module, serving.Of(module), cancellationToken);
