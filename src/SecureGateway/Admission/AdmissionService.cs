@@ -247,23 +247,18 @@ public sealed partial class AdmissionService(
     private async Task<(Decision? Recorded, AdmissionResult? Superseded)> RecordUnlessActedOnAsync(
         ModuleVersion module, Decision? previous, Decision decision, CancellationToken cancellationToken)
     {
-        using (await locks.DecidingAsync(module, cancellationToken))
+        if (await decisions.RecordUnlessSupersededAsync(decision, previous?.Id, DatabaseLocks.DecidingKey(module), cancellationToken) is { } recorded)
         {
-            var latest = await decisions.LatestAsync(module.Path, module.Version, cancellationToken);
-            if (latest is not null && latest.Id != previous?.Id)
-            {
-                serving.Apply(latest);
-                LogSuperseded(module, latest.Id);
-                return (null, latest.Outcome != DecisionOutcome.Admitted && !(latest.RedecideAfter <= time.GetUtcNow())
-                    ? AdmissionResult.From(latest)
-                    : new(AdmissionStatus.Unavailable, $"unavailable: {module} was acted on (decision {latest.Id}) while it was being decided; try again"));
-            }
-
-            decision = await decisions.RecordAsync(decision, cancellationToken);
+            serving.ApplyRecorded(recorded);
+            return (recorded, null);
         }
 
-        serving.ApplyRecorded(decision);
-        return (decision, null);
+        var latest = (await decisions.LatestAsync(module.Path, module.Version, cancellationToken))!;
+        serving.Apply(latest);
+        LogSuperseded(module, latest.Id);
+        return (null, latest.Outcome != DecisionOutcome.Admitted && !(latest.RedecideAfter <= time.GetUtcNow())
+            ? AdmissionResult.From(latest)
+            : new(AdmissionStatus.Unavailable, $"unavailable: {module} was acted on (decision {latest.Id}) while it was being decided; try again"));
     }
 
     /// <summary>

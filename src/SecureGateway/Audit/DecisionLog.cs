@@ -7,12 +7,34 @@ namespace SecureGateway.Audit;
 /// <summary>Reads and appends decisions in the audit store. Decisions are never updated: the latest row is the state.</summary>
 public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
 {
+    private ConditionalDecisionInsert? conditionalInsert;
+
     public async Task<Decision> RecordAsync(Decision decision, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.Decisions.Add(decision);
         await db.SaveChangesAsync(cancellationToken);
         return decision;
+    }
+
+    /// <summary>
+    /// Records <paramref name="decision"/> unless its version has a decision newer than <paramref name="previousId"/> (null:
+    /// none at all), in one round trip: the check and the insert run under the decision lock <paramref name="lockKey"/>,
+    /// taken for their transaction (the lock a reviewer's act holds for its session). Null when another decision came.
+    /// </summary>
+    public async Task<Decision?> RecordUnlessSupersededAsync(Decision decision, long? previousId, long lockKey, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var insert = conditionalInsert ??= ConditionalDecisionInsert.For(db.Model);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            return await insert.ExecuteAsync(db.Database.GetDbConnection(), decision, previousId, lockKey, cancellationToken) ? decision : null;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     public async Task<Decision?> FindAsync(long id, CancellationToken cancellationToken)

@@ -23,7 +23,12 @@ public sealed class DatabaseLocks(AuditDatabase database)
     /// never waits for a fetch, and an admission finding that an act came meanwhile does not record over it.
     /// </summary>
     public Task<DatabaseLock> DecidingAsync(ModuleVersion module, CancellationToken cancellationToken) =>
-        AcquireAsync($"decision:{module}", cancellationToken);
+        AcquireAsync(DecidingName(module), cancellationToken);
+
+    /// <summary>The key of <see cref="DecidingAsync"/>'s lock, for a statement that takes it for its transaction only.</summary>
+    public static long DecidingKey(ModuleVersion module) => Key(DecidingName(module));
+
+    private static string DecidingName(ModuleVersion module) => $"decision:{module}";
 
     /// <summary>Waits until no other process (or caller here) holds <paramref name="name"/>, then holds it until disposed.</summary>
     public async Task<DatabaseLock> AcquireAsync(string name, CancellationToken cancellationToken)
