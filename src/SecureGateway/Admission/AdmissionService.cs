@@ -31,7 +31,6 @@ public sealed partial class AdmissionService(
     ArtefactPlacement placement,
     DatabaseLocks locks,
     AuditEventLog events,
-    RangeRevocations ranges,
     ChecksumDbVerifier checksumDb,
     LivePolicy policy,
     FactsCollector facts,
@@ -113,14 +112,13 @@ public sealed partial class AdmissionService(
         try
         {
             using var claiming = run.Step(AdmissionStep.Claim);
-            using var fetching = await locks.FetchingAsync(module, cancellationToken);
 
             // Under the lock the database is the truth: another process may have decided while this one waited. The
-            // module's range revocations are read alongside, for a version decided afresh.
-            var latest = decisions.LatestAsync(module.Path, module.Version, cancellationToken);
-            var revocations = ranges.OfModuleAsync(module.Path, cancellationToken);
-            await Task.WhenAll(latest, revocations);
-            var previous = await latest;
+            // module's range revocations are read alongside, for a version decided afresh; both in the lock's round trip.
+            var latest = decisions.LatestRead(module.Path, module.Version);
+            var revocations = RangeRevocations.OfModuleRead(module.Path);
+            using var fetching = await locks.FetchingAsync(module, [latest, revocations], cancellationToken);
+            var previous = latest.Result;
             if (previous is not null)
             {
                 serving.Apply(previous);
@@ -136,7 +134,7 @@ public sealed partial class AdmissionService(
             // A version in a revoked range is refused before anything is fetched, unless a reviewer asked for this version
             // to be decided afresh after the range was revoked.
             var reconsidered = previous is { Actor: not GatewayActor, RedecideAfter: not null } ? previous.Time : (DateTimeOffset?)null;
-            var revocation = RangeRevocations.Blocking(await revocations, module.Version, reconsidered);
+            var revocation = RangeRevocations.Blocking(revocations.Result, module.Version, reconsidered);
             claiming.Dispose();
             if (revocation is not null)
             {

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SecureGateway.Coordination;
 using SecureGateway.Data;
 using SecureGateway.Data.Decisions;
 
@@ -7,7 +8,7 @@ namespace SecureGateway.Audit;
 /// <summary>Reads and appends decisions in the audit store. Decisions are never updated: the latest row is the state.</summary>
 public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
 {
-    private ConditionalDecisionInsert? conditionalInsert;
+    private DecisionRows? rows;
 
     public async Task<Decision> RecordAsync(Decision decision, CancellationToken cancellationToken)
     {
@@ -25,11 +26,11 @@ public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
     public async Task<Decision?> RecordUnlessSupersededAsync(Decision decision, long? previousId, long lockKey, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var insert = conditionalInsert ??= ConditionalDecisionInsert.For(db.Model);
+        var insert = rows ??= DecisionRows.For(db.Model);
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            return await insert.ExecuteAsync(db.Database.GetDbConnection(), decision, previousId, lockKey, cancellationToken) ? decision : null;
+            return await insert.InsertUnlessSupersededAsync(db.Database.GetDbConnection(), decision, previousId, lockKey, cancellationToken) ? decision : null;
         }
         finally
         {
@@ -41,6 +42,19 @@ public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Decisions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+    }
+
+    /// <summary>The version's latest decision, read in the round trip of another command (an admission's claim).</summary>
+    public BatchedRead<Decision?> LatestRead(string module, string version)
+    {
+        if (rows is null)
+        {
+            using var db = contexts.CreateDbContext();
+            rows = DecisionRows.For(db.Model);
+        }
+
+        var (command, read) = rows.Latest(module, version);
+        return new(command, read);
     }
 
     public async Task<Decision?> LatestAsync(string module, string version, CancellationToken cancellationToken)

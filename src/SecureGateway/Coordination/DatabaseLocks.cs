@@ -15,8 +15,9 @@ namespace SecureGateway.Coordination;
 public sealed class DatabaseLocks(AuditDatabase database)
 {
     /// <summary>One fetch of a version at a time across processes, held for the whole admission (the others take its decision).</summary>
-    public Task<DatabaseLock> FetchingAsync(ModuleVersion module, CancellationToken cancellationToken) =>
-        AcquireAsync($"admission:{module}", cancellationToken);
+    /// <param name="reads">Run once the lock is held, in the same round trip.</param>
+    public Task<DatabaseLock> FetchingAsync(ModuleVersion module, IReadOnlyList<BatchedRead> reads, CancellationToken cancellationToken) =>
+        AcquireAsync($"admission:{module}", cancellationToken, reads);
 
     /// <summary>
     /// Reading a version's current decision and recording the next one, held briefly: a reviewer's act (a revocation)
@@ -30,8 +31,11 @@ public sealed class DatabaseLocks(AuditDatabase database)
 
     private static string DecidingName(ModuleVersion module) => $"decision:{module}";
 
-    /// <summary>Waits until no other process (or caller here) holds <paramref name="name"/>, then holds it until disposed.</summary>
-    public async Task<DatabaseLock> AcquireAsync(string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until no other process (or caller here) holds <paramref name="name"/>, then holds it until disposed.
+    /// <paramref name="reads"/> go in the lock's round trip and run once it is held: statements of one batch run in turn.
+    /// </summary>
+    public async Task<DatabaseLock> AcquireAsync(string name, CancellationToken cancellationToken, IReadOnlyList<BatchedRead>? reads = null)
     {
         // Pooled apart from the other connections (opening one costs a server process and a SCRAM exchange, several per
         // admission). A lock's connection goes back to its pool only after the unlock answered; see DatabaseLock.
@@ -40,12 +44,28 @@ public sealed class DatabaseLocks(AuditDatabase database)
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await using var command = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection) { Parameters = { new("key", key) } };
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { new("SELECT pg_advisory_lock($1)") { Parameters = { new() { Value = key } } } } };
+            foreach (var read in reads ?? [])
+            {
+                batch.BatchCommands.Add(read.Command);
+            }
+
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+            {
+                foreach (var read in reads ?? [])
+                {
+                    await reader.NextResultAsync(cancellationToken);
+                    await read.ReadAsync(reader, cancellationToken);
+                }
+            }
+
             return new DatabaseLock(connection, key);
         }
         catch
         {
+            // The lock may be held already (a read failed, or the wait was cancelled as it was granted): the connection is
+            // closed, not pooled, so that the lock ends with it.
+            NpgsqlConnection.ClearPool(connection);
             await connection.DisposeAsync();
             throw;
         }

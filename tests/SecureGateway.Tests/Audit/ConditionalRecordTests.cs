@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Npgsql;
 using SecureGateway.Audit;
 using SecureGateway.Coordination;
@@ -8,8 +9,9 @@ using SecureGateway.Tests.Ledger;
 namespace SecureGateway.Tests.Audit;
 
 /// <summary>
-/// An admission records its decision in one round trip (<see cref="DecisionLog.RecordUnlessSupersededAsync"/>): the row
-/// must be the one EF would write, chained like any other, and never recorded over an act that came meanwhile.
+/// An admission claims a version and records its decision in one round trip each (<see cref="DecisionLog.LatestRead"/>,
+/// <see cref="RangeRevocations.OfModuleRead"/>, <see cref="DecisionLog.RecordUnlessSupersededAsync"/>): what is read must
+/// be what EF reads, the row written the one EF would write, chained like any other, never recorded over a later act.
 /// </summary>
 public sealed class ConditionalRecordTests
 {
@@ -89,6 +91,63 @@ public sealed class ConditionalRecordTests
 
         Assert.Null(await admission);
         Assert.Equal("denied", (await log.LatestAsync(Version.Path, Version.Version, CancellationToken.None))?.Outcome.ToString().ToLowerInvariant());
+    }
+
+    [Fact]
+    public async Task LatestRead_TheDecisionEfReads()
+    {
+        var database = await AuditTestDatabase.CreateAsync();
+        var log = new DecisionLog(database.Contexts);
+        await log.RecordAsync(Full(Version.Path, DecisionOutcome.Admitted), CancellationToken.None);
+        await log.RecordAsync(Full(Version.Path), CancellationToken.None);
+        var latest = log.LatestRead(Version.Path, Version.Version);
+        var none = log.LatestRead(Version.Path, "v9.9.9");
+
+        await RunAsync(database, latest, none);
+
+        var byEf = await log.LatestAsync(Version.Path, Version.Version, CancellationToken.None);
+        Assert.Equal(JsonSerializer.Serialize(byEf), JsonSerializer.Serialize(latest.Result));
+        Assert.Equal(DecisionOutcome.Quarantined, latest.Result?.Outcome);
+        Assert.Null(none.Result);
+    }
+
+    [Fact]
+    public async Task OfModuleRead_RangeRevocationsLatestFirst()
+    {
+        var database = await AuditTestDatabase.CreateAsync();
+        var ranges = new RangeRevocations(new AuditEventLog(database.Contexts));
+        await ranges.RecordAsync(Version.Path, VersionRange.Parse("<v1.2.0", out _)!, "alice", "first", CancellationToken.None);
+        await ranges.RecordAsync(Version.Path, VersionRange.Parse(">=v2.0.0", out _)!, "bob", "second", CancellationToken.None);
+        await ranges.RecordAsync("example.com/other", VersionRange.Parse("<v9.0.0", out _)!, "carol", "elsewhere", CancellationToken.None);
+        var read = RangeRevocations.OfModuleRead(Version.Path);
+
+        await RunAsync(database, read);
+
+        Assert.Equal([("bob", "second"), ("alice", "first")], read.Result.Select(r => (r.Actor, r.Justification)));
+        Assert.True(read.Result[1].Range.Contains("v1.1.9"));
+        Assert.False(read.Result[1].Range.Contains("v1.2.0"));
+    }
+
+    private static async Task RunAsync(AuditTestDatabase database, params BatchedRead[] reads)
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var read in reads)
+        {
+            batch.BatchCommands.Add(read.Command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync();
+        for (var i = 0; i < reads.Length; i++)
+        {
+            if (i > 0)
+            {
+                await reader.NextResultAsync();
+            }
+
+            await reads[i].ReadAsync(reader, CancellationToken.None);
+        }
     }
 
     private static Decision Full(string module, DecisionOutcome outcome = DecisionOutcome.Quarantined) => new()
