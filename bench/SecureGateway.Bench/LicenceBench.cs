@@ -5,7 +5,10 @@ using SecureGateway.Policy.Licences;
 
 namespace SecureGateway.Bench;
 
-/// <summary>Licence classification time per file over the corpus of real licence files the core tests use, and what each file was found to hold.</summary>
+/// <summary>
+/// Licence classification time per file over the corpus of real licence files the core tests use, and what each file was
+/// found to hold: the search a file never seen before costs (a file seen before is answered by the SHA-256 of its bytes).
+/// </summary>
 internal static class LicenceBench
 {
     public static int Run(string corpus, int repeat)
@@ -17,7 +20,7 @@ internal static class LicenceBench
             .ToList();
         foreach (var (path, bytes) in files)
         {
-            LicenceDetector.Default.Classify(path, bytes);
+            LicenceDetector.Default.Search(path, bytes);
         }
 
         var medians = new List<double>();
@@ -27,7 +30,7 @@ internal static class LicenceBench
             for (int i = 0; i < repeat; i++)
             {
                 long start = Stopwatch.GetTimestamp();
-                LicenceDetector.Default.Classify(path, bytes);
+                LicenceDetector.Default.Search(path, bytes);
                 times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
             Array.Sort(times);
