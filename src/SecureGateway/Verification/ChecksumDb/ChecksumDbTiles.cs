@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using SecureGateway.Observability;
 using SecureGateway.Upstream;
 
@@ -10,14 +11,23 @@ namespace SecureGateway.Verification.ChecksumDb;
 /// (<see cref="FromDatabase"/>), so a forked database cannot hide behind our cache nor our cache behind it. Tiles
 /// authenticated against a head not yet proven consistent with the trusted one are held apart until it is: a forked
 /// history's tiles never reach the cache (nor the go clients it serves through <c>/sumdb/</c>).
-/// Every tile, cached or not, is re-authenticated by <see cref="TileHashReader"/> against the head in use.
+/// Every tile, cached or not, is re-authenticated by <see cref="TileHashReader"/> against the head in use. Tiles read
+/// for proofs are also held in memory (every admission's proof reads several), for the history since the last reset
+/// (<see cref="Follow"/>): a reset by the CLI, another process, empties the disk and this memory with it.
 /// </summary>
-public sealed class ChecksumDbTiles(IUpstream database, string cacheDirectory) : ITileReader
+public sealed class ChecksumDbTiles(IUpstream database, string cacheDirectory) : ITileReader, IDisposable
 {
     public const int TileHeight = 8;
     private const int FullTileBytes = (1 << TileHeight) * TlogHash.Size;
+    private const long MemoryBytes = 16 << 20;
+
+    private readonly MemoryCache memory = new(new MemoryCacheOptions { SizeLimit = MemoryBytes });
+    private readonly Lock following = new();
+    private (bool Known, long? Event) history;
 
     public int Height => TileHeight;
+
+    public void Dispose() => memory.Dispose();
 
     /// <summary>The same tiles, always fetched from the database; kept only if <see cref="PendingTiles.Commit"/> is called.</summary>
     public PendingTiles FromDatabase() => new(database, cacheDirectory);
@@ -25,19 +35,47 @@ public sealed class ChecksumDbTiles(IUpstream database, string cacheDirectory) :
     public async ValueTask<IReadOnlyList<byte[]>> ReadTilesAsync(IReadOnlyList<Tile> tiles, CancellationToken cancellationToken)
     {
         var data = new byte[tiles.Count][];
+        var missing = new List<Task>();
         for (var i = 0; i < tiles.Count; i++)
         {
-            data[i] = CachedTile(tiles[i]) ?? await FetchAsync(database, tiles[i], cancellationToken);
+            if (RememberedTile(tiles[i]) is { } cached)
+            {
+                data[i] = cached;
+            }
+            else
+            {
+                var at = i;
+                missing.Add(FetchIntoAsync(database, tiles[at], data, at, cancellationToken));
+            }
         }
 
+        await Task.WhenAll(missing);
         return data;
     }
 
     public void SaveTiles(IReadOnlyList<Tile> tiles, IReadOnlyList<byte[]> data) => Save(cacheDirectory, tiles, data);
 
+    /// <summary>
+    /// The history in use begins at fork-or-reset event <paramref name="lastReset"/> (null: none ever): when that is not
+    /// the one the remembered tiles were read under, they are forgotten (the reset emptied the disk they came from).
+    /// </summary>
+    public void Follow(long? lastReset)
+    {
+        lock (following)
+        {
+            if (history.Known && history.Event != lastReset)
+            {
+                memory.Clear();
+            }
+
+            history = (true, lastReset);
+        }
+    }
+
     /// <summary>Forgets every cached tile: after an operator resets the trusted head, they may belong to the abandoned history.</summary>
     public void Clear()
     {
+        memory.Clear();
         if (Directory.Exists(cacheDirectory))
         {
             Directory.Delete(cacheDirectory, recursive: true);
@@ -50,6 +88,28 @@ public sealed class ChecksumDbTiles(IUpstream database, string cacheDirectory) :
         var file = CachePath(cacheDirectory, tile);
         return File.Exists(file) ? File.ReadAllBytes(file) : null;
     }
+
+    /// <summary><see cref="CachedTile"/> through memory: memory holds what the disk held (the first authenticated copy), read once.</summary>
+    private byte[]? RememberedTile(Tile tile)
+    {
+        var path = tile.Path();
+        if (memory.TryGetValue(path, out byte[]? remembered))
+        {
+            return remembered;
+        }
+
+        if (CachedTile(tile) is not { } data)
+        {
+            return null;
+        }
+
+        memory.Set(path, data, new MemoryCacheEntryOptions { Size = data.Length });
+        return data;
+    }
+
+    /// <summary>Fetches one tile into <paramref name="data"/>[<paramref name="index"/>]: the missing tiles of a proof are fetched at once.</summary>
+    private static async Task FetchIntoAsync(IUpstream database, Tile tile, byte[][] data, int index, CancellationToken cancellationToken) =>
+        data[index] = await FetchAsync(database, tile, cancellationToken);
 
     private static async Task<byte[]> FetchAsync(IUpstream database, Tile tile, CancellationToken cancellationToken)
     {
@@ -98,11 +158,7 @@ public sealed class ChecksumDbTiles(IUpstream database, string cacheDirectory) :
         public async ValueTask<IReadOnlyList<byte[]>> ReadTilesAsync(IReadOnlyList<Tile> tiles, CancellationToken cancellationToken)
         {
             var data = new byte[tiles.Count][];
-            for (var i = 0; i < tiles.Count; i++)
-            {
-                data[i] = await FetchAsync(database, tiles[i], cancellationToken);
-            }
-
+            await Task.WhenAll(tiles.Select((tile, i) => FetchIntoAsync(database, tile, data, i, cancellationToken)));
             return data;
         }
 

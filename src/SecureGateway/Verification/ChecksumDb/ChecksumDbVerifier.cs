@@ -56,7 +56,8 @@ public sealed partial class ChecksumDbVerifier(
             var state = heads.StateAsync(settings.Name, cancellationToken);
             var lookup = FetchLookupAsync(module, cancellationToken);
             await Task.WhenAll(state, lookup);
-            var (fork, trusted) = await state;
+            var (fork, trusted, since) = await state;
+            tiles.Follow(since);
             return fork is not null ? new(Forked(fork.Id)) : await ProveAsync(module, await lookup, trusted, cancellationToken);
         }
         catch (ChecksumDbUnavailableException e)
@@ -178,7 +179,7 @@ public sealed partial class ChecksumDbVerifier(
             // Another gateway process on the same database may be comparing and advancing the head right now: read the
             // trusted head (and the fork alarm it may have raised meanwhile) only once it is done.
             await using var held = await locks.AcquireAsync("checksum-db-head:" + settings.Name, cancellationToken);
-            var (fork, trusted) = await heads.StateAsync(settings.Name, cancellationToken);
+            var (fork, trusted, _) = await heads.StateAsync(settings.Name, cancellationToken);
             if (fork is not null)
             {
                 return Forked(fork.Id);

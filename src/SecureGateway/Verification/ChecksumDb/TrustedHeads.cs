@@ -30,13 +30,14 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, Aud
 
     /// <summary>
     /// The open fork alarm, or else the trusted head (<see cref="TrustedAsync"/>), in one go: what every admission's
-    /// checksum-DB lookup compares its head with.
+    /// checksum-DB lookup compares its head with. <c>Since</c> is the id of the last fork or reset event (null: none),
+    /// which begins the history the cached tiles belong to.
     /// </summary>
-    public async Task<(AuditEvent? Fork, ChecksumDbHead? Trusted)> StateAsync(string database, CancellationToken cancellationToken)
+    public async Task<(AuditEvent? Fork, ChecksumDbHead? Trusted, long? Since)> StateAsync(string database, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var last = await LastForkOrResetAsync(db, database, cancellationToken);
-        return last?.Kind == AuditEventKinds.ChecksumDbFork ? (last, null) : (null, await TrustedSinceAsync(db, database, last, cancellationToken));
+        return last?.Kind == AuditEventKinds.ChecksumDbFork ? (last, null, last.Id) : (null, await TrustedSinceAsync(db, database, last, cancellationToken), last?.Id);
     }
 
     private static async Task<ChecksumDbHead?> TrustedSinceAsync(AuditDbContext db, string database, AuditEvent? lastReset, CancellationToken cancellationToken)

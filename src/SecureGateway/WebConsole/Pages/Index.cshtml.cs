@@ -60,7 +60,7 @@ public sealed class IndexModel(
         Chains = await checkpoints.HeadsAsync(cancellationToken);
         if (ChecksumDb is { } database)
         {
-            (ActiveFork, TrustedHead) = await heads.StateAsync(database, cancellationToken);
+            (ActiveFork, TrustedHead, _) = await heads.StateAsync(database, cancellationToken);
         }
     }
 }
