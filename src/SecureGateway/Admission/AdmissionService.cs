@@ -146,7 +146,17 @@ public sealed partial class AdmissionService(
             // The checksum DB is asked once the upstream showed the version exists (its .info arrived): a name nobody
             // published is not sent to it, and the zip is still on its way.
             var infoArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await using var lookup = ChecksumDbLookupRun.Start(checksumDb, module, infoArrived.Task, run, cancellationToken);
+            await using var lookup = EarlyRun<ChecksumDbLookup>.Start(infoArrived.Task, async stop =>
+            {
+                using var step = run.Step(AdmissionStep.ChecksumDb);
+                return await checksumDb.LookUpAsync(module, stop);
+            }, cancellationToken);
+            // The facts' reads (index, vulnerabilities, repository, data freshness) need no file either.
+            await using var reads = EarlyRun<FactsRead>.Start(infoArrived.Task, async stop =>
+            {
+                using var step = run.Step(AdmissionStep.Facts);
+                return await facts.ReadAsync(module, previous is not null, stop);
+            }, cancellationToken);
             var fetchFailure = await FetchAsync(source, module, staged, run, cancellationToken, infoArrived);
             if (fetchFailure is { Status: not AdmissionStatus.Refused })
             {
@@ -160,7 +170,7 @@ public sealed partial class AdmissionService(
             }
 
             var (decision, unavailable) = fetchFailure is null
-                ? await DecideAsync(module, source, staged, lookup.Task, previous is not null, requestedBy, run, cancellationToken)
+                ? await DecideAsync(module, source, staged, lookup.Task, reads.Task, requestedBy, run, cancellationToken)
                 : (NewDecision(module, source, DecisionOutcome.Denied, [fetchFailure.Message], redecideAfter: Cooldown()), null);
             if (unavailable is not null)
             {
@@ -313,7 +323,7 @@ public sealed partial class AdmissionService(
     /// reason nothing can be decided now (a source is unavailable): the gateway does not admit what it cannot check.
     /// </summary>
     private async Task<(Decision? Decision, AdmissionResult? Unavailable)> DecideAsync(
-        ModuleVersion module, IUpstream source, StagedModule staged, Task<ChecksumDbLookup> lookup, bool decidedBefore, string? requestedBy,
+        ModuleVersion module, IUpstream source, StagedModule staged, Task<ChecksumDbLookup> lookup, Task<FactsRead> reads, string? requestedBy,
         AdmissionRun run, CancellationToken cancellationToken)
     {
         ModuleVerification verification;
@@ -357,11 +367,7 @@ public sealed partial class AdmissionService(
                 $"unavailable: no valid policy bundle in {policy.Directory} ({policy.Problem}); nothing is admitted until one loads"));
         }
 
-        ModuleFacts moduleFacts;
-        using (run.Step(AdmissionStep.Facts))
-        {
-            moduleFacts = await facts.CollectAsync(module, licences, decidedBefore, verification, sumdb, bundle, requestedBy, cancellationToken);
-        }
+        var moduleFacts = await facts.CollectAsync(module, await reads, licences, verification, sumdb, bundle, requestedBy, cancellationToken);
 
         PolicyDecision verdict;
         using (run.Step(AdmissionStep.Policy))

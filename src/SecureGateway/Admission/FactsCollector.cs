@@ -39,32 +39,41 @@ public sealed class FactsCollector(
         })];
 
     /// <summary>
-    /// The facts for <paramref name="module"/>; the sources are asked at once (each is its own database query or request).
-    /// A version never decided before was first seen now, which needs no query.
+    /// What the facts need from the sources, read while the version's files are fetched (they need none of them); the
+    /// sources are asked at once (each is its own database query or request). A version never decided before was first
+    /// seen now, which needs no query.
     /// </summary>
-    public async Task<ModuleFacts> CollectAsync(
-        ModuleVersion module, IReadOnlyList<DetectedLicence> detected, bool decidedBefore, ModuleVerification verification, ChecksumDbVerdict sumdb,
-        PolicyBundle bundle, string? requestedBy, CancellationToken cancellationToken)
+    public async Task<FactsRead> ReadAsync(ModuleVersion module, bool decidedBefore, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var firstSeenTask = decidedBefore ? decisions.FirstSeenAsync(module.Path, module.Version, cancellationToken) : Task.FromResult<DateTimeOffset?>(now);
-        var timesTask = PublicationAsync(module, sumdb, cancellationToken);
+        // The public index knows only what the public proxy fetched: it does not apply to private modules or upstreams.
+        var indexTask = upstreams.IsRouted(module.Path) || checksumDb.IsPrivate(module.Path)
+            ? Task.FromResult<(DateTimeOffset?, IndexVerdict)>((null, IndexVerdict.NotApplicable))
+            : index.AskAsync(module.Path, module.Version, cancellationToken);
         var knownTask = vulnerabilities.FindAsync(module.Path, module.Version, cancellationToken);
         var repositoryTask = repositories.GetAsync(module.Path, cancellationToken);
         var freshnessTask = freshness.CurrentAsync(cancellationToken);
-        await Task.WhenAll(firstSeenTask, timesTask, knownTask, repositoryTask, freshnessTask);
+        await Task.WhenAll(firstSeenTask, indexTask, knownTask, repositoryTask, freshnessTask);
+        var (published, indexed) = await indexTask;
+        return new FactsRead(now, await firstSeenTask ?? now, published, indexed, await knownTask, await repositoryTask, await freshnessTask);
+    }
 
-        var firstSeen = await firstSeenTask ?? now;
-        var (published, indexed, inChecksumDbSince) = await timesTask;
+    /// <summary>The facts for <paramref name="module"/>: what <see cref="ReadAsync"/> read, with what its files and the checksum DB showed.</summary>
+    public async Task<ModuleFacts> CollectAsync(
+        ModuleVersion module, FactsRead read, IReadOnlyList<DetectedLicence> detected, ModuleVerification verification, ChecksumDbVerdict sumdb,
+        PolicyBundle bundle, string? requestedBy, CancellationToken cancellationToken)
+    {
+        // Not in the index (or the index unknown): since when this gateway has seen the version in the checksum DB.
+        var inChecksumDbSince = read.Indexed == IndexVerdict.Unknown && sumdb is { Database: { } database, RecordId: { } recordId }
+            ? await heads.RecordPresentSinceAsync(database, recordId, cancellationToken)
+            : null;
         var (licences, licencesOmitted) = ModuleFacts.ListLicences(detected);
         var (licenceExpression, licenceTerms) = LicenceDetector.ModuleExpression([.. detected.Select(l => (l.File, l.Terms))]);
-        var known = await knownTask;
-        var repository = await repositoryTask;
-        var dataFreshness = await freshnessTask;
         return new ModuleFacts
         {
             Module = ModuleFacts.Identify(module.Path, module.Version),
-            Times = ModuleFacts.Age(now, firstSeen, verification.InfoTime, published, indexed, inChecksumDbSince),
+            Times = ModuleFacts.Age(read.Now, read.FirstSeen, verification.InfoTime, read.Published, read.Indexed, inChecksumDbSince),
             Licences = licences,
             LicenceExpression = licenceExpression,
             LicenceTerms = licenceTerms,
@@ -79,26 +88,12 @@ public sealed class FactsCollector(
                 Reason = sumdb.Reason,
             },
             Denylist = bundle.Denylist.Match(module.Path, module.Version),
-            Vulnerabilities = Vulnerabilities(known),
-            Malicious = Malicious(known),
-            Repository = Repository(repository),
-            Freshness = dataFreshness,
+            Vulnerabilities = Vulnerabilities(read.Known),
+            Malicious = Malicious(read.Known),
+            Repository = Repository(read.Repository),
+            Freshness = read.Freshness,
             RequestedBy = requestedBy,
         };
-    }
-
-    /// <summary>When the module index published the version, and else since when this gateway has seen it in the checksum DB.</summary>
-    private async Task<(DateTimeOffset? Published, IndexVerdict Indexed, DateTimeOffset? InChecksumDbSince)> PublicationAsync(
-        ModuleVersion module, ChecksumDbVerdict sumdb, CancellationToken cancellationToken)
-    {
-        // The public index knows only what the public proxy fetched: it does not apply to private modules or upstreams.
-        var (published, indexed) = upstreams.IsRouted(module.Path) || checksumDb.IsPrivate(module.Path)
-            ? (null, IndexVerdict.NotApplicable)
-            : await index.AskAsync(module.Path, module.Version, cancellationToken);
-        var inChecksumDbSince = indexed == IndexVerdict.Unknown && sumdb is { Database: { } database, RecordId: { } recordId }
-            ? await heads.RecordPresentSinceAsync(database, recordId, cancellationToken)
-            : null;
-        return (published, indexed, inChecksumDbSince);
     }
 
     /// <summary>
@@ -146,3 +141,13 @@ public sealed class FactsCollector(
         Licence = repository.Licence,
     };
 }
+
+/// <summary>What <see cref="FactsCollector.ReadAsync"/> read about a version, at <see cref="Now"/>.</summary>
+public sealed record FactsRead(
+    DateTimeOffset Now,
+    DateTimeOffset FirstSeen,
+    DateTimeOffset? Published,
+    IndexVerdict Indexed,
+    IReadOnlyList<OsvAffects> Known,
+    RepositoryFactsResult? Repository,
+    DataFreshness Freshness);
