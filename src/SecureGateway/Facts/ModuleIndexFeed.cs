@@ -81,8 +81,6 @@ public sealed partial class ModuleIndexFeed : IDisposable
         return published;
     }
 
-    /// <summary>Fetches the feed from where the mirror ends up to now, then prunes entries older than the window.</summary>
-    /// <exception cref="FactSourceException">The feed is off, cannot be reached, or answers something else than its format.</exception>
     /// <summary>
     /// What the index says of the version for its age: listed with its time; not listed though the mirror is current
     /// (caught up now, or by a sync completed within the catch-up interval); or unknown (the feed cannot be read up to
@@ -106,6 +104,8 @@ public sealed partial class ModuleIndexFeed : IDisposable
         return (null, current ? IndexVerdict.NotListed : IndexVerdict.Unknown);
     }
 
+    /// <summary>Fetches the feed from where the mirror ends up to now, then prunes entries older than the window.</summary>
+    /// <exception cref="FactSourceException">The feed is off, cannot be reached, or answers something else than its format.</exception>
     public async Task<IndexSyncResult> SyncAsync(CancellationToken cancellationToken)
     {
         var url = feed ?? throw new FactSourceException($"the module index feed is off ({ModuleIndexOptions.Section}:Url)");

@@ -25,7 +25,7 @@ internal enum AdmissionStep
     /// <summary>Licence files in the zip classified against the SPDX texts; runs while the checksum DB answers.</summary>
     Licences,
 
-    /// <summary>Facts for the policy: index, vulnerabilities, repository, data freshness (asked at once).</summary>
+    /// <summary>Facts for the policy: index, vulnerabilities, repository, data freshness (asked at once); runs while the files are fetched, once the .info arrived.</summary>
     Facts,
 
     /// <summary>The policy bundle's rules.</summary>
@@ -56,7 +56,7 @@ internal sealed class AdmissionRun : IDisposable
         "securegateway.admission.duration", "s", "Whole admission runs, by outcome", advice: GatewayTelemetry.SecondsBuckets);
 
     private static readonly Histogram<double> StepDuration = GatewayTelemetry.Meter.CreateHistogram(
-        "securegateway.admission.step.duration", "s", "Admission steps (claim, fetch, verify, checksum_db, licences, facts, policy, record, commit); checksum_db overlaps fetch and verify, licences overlaps checksum_db",
+        "securegateway.admission.step.duration", "s", "Admission steps (claim, fetch, verify, checksum_db, licences, facts, policy, record, commit); checksum_db and facts overlap fetch and verify, licences overlaps checksum_db",
         advice: GatewayTelemetry.SecondsBuckets);
 
     private static readonly Counter<long> PolicyErrors = GatewayTelemetry.Meter.CreateCounter<long>(
