@@ -51,8 +51,8 @@ public sealed class LicenceDetector : IDisposable
     // How many matches of one file are listed (the expression always covers them all).
     private const int MaxReportedSpans = 64;
 
-    // How many files' classifications are remembered (each a few kilobytes at most).
-    private const int RememberedFiles = 4096;
+    // How much memory remembered classifications may take, by an estimate of each one's size (typically under 1 KB).
+    private const long RememberedBytes = 8 << 20;
 
     private static readonly Lazy<LicenceDetector> DefaultDetector = new(() => new LicenceDetector(SpdxCorpus.LoadEmbedded()));
 
@@ -65,7 +65,7 @@ public sealed class LicenceDetector : IDisposable
     /// Classifications by the SHA-256 of the file's bytes: the versions of a module, and many modules, ship the same
     /// licence file, and searching one for every SPDX text is the costliest step of an admission.
     /// </summary>
-    private readonly MemoryCache classified = new(new MemoryCacheOptions { SizeLimit = RememberedFiles });
+    private readonly MemoryCache classified = new(new MemoryCacheOptions { SizeLimit = RememberedBytes });
     private long searches;
 
     internal LicenceDetector(SpdxCorpus corpus, double threshold = Threshold)
@@ -110,9 +110,12 @@ public sealed class LicenceDetector : IDisposable
         }
 
         LicenceMatch match = Search(file, content);
-        classified.Set(key, match, new MemoryCacheEntryOptions { Size = 1 });
+        classified.Set(key, match, new MemoryCacheEntryOptions { Size = EstimatedBytes(match) });
         return match;
     }
+
+    private static long EstimatedBytes(LicenceMatch match) =>
+        256 + (2L * (match.Spdx.Length + match.Unexplained.Length)) + (64L * match.Terms.Count) + (96L * match.Spans.Count);
 
     /// <summary>
     /// <see cref="Classify"/> without the remembered classifications: what a licence file never seen before costs (the
