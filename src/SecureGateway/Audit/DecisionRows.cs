@@ -115,6 +115,14 @@ internal sealed class DecisionRows
         }
 
         var value = reader.GetValue(ordinal);
-        return property.GetRelationalTypeMapping().Converter is { } converter ? converter.ConvertFromProvider(value) : value;
+        try
+        {
+            return property.GetRelationalTypeMapping().Converter is { } converter ? converter.ConvertFromProvider(value) : value;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
+        {
+            // As EF reports a value it cannot read: the admission then fails closed as on any unreadable database.
+            throw new InvalidOperationException($"decisions.{property.GetColumnName()} holds a value the gateway cannot read: {e.Message}", e);
+        }
     }
 }

@@ -112,6 +112,19 @@ public sealed class ConditionalRecordTests
     }
 
     [Fact]
+    public async Task LatestRead_AnOutcomeNoGatewayWrote_FailsAsAnUnreadableDatabase()
+    {
+        var database = await AuditTestDatabase.CreateAsync();
+        await database.ScalarAsync(
+            $"WITH inserted AS (INSERT INTO decisions (module, version, outcome, reasons, actor) VALUES ('{Version.Path}', '{Version.Version}', 'bogus', '{{}}', 'someone') RETURNING id) SELECT id FROM inserted");
+        var latest = new DecisionLog(database.Contexts).LatestRead(Version.Path, Version.Version);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => RunAsync(database, latest));
+
+        Assert.Contains("decisions.outcome", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OfModuleRead_RangeRevocationsLatestFirst()
     {
         var database = await AuditTestDatabase.CreateAsync();
