@@ -8,7 +8,12 @@ namespace SecureGateway.Audit;
 /// <summary>Reads and appends decisions in the audit store. Decisions are never updated: the latest row is the state.</summary>
 public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
 {
-    private DecisionRows? rows;
+    // The decisions' columns as the EF model maps them, for the statements an admission sends in plain SQL.
+    private readonly Lazy<DecisionRows> rows = new(() =>
+    {
+        using var db = contexts.CreateDbContext();
+        return DecisionRows.For(db.Model);
+    });
 
     public async Task<Decision> RecordAsync(Decision decision, CancellationToken cancellationToken)
     {
@@ -26,11 +31,10 @@ public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
     public async Task<Decision?> RecordUnlessSupersededAsync(Decision decision, long? previousId, long lockKey, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var insert = rows ??= DecisionRows.For(db.Model);
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            return await insert.InsertUnlessSupersededAsync(db.Database.GetDbConnection(), decision, previousId, lockKey, cancellationToken) ? decision : null;
+            return await rows.Value.InsertUnlessSupersededAsync(db.Database.GetDbConnection(), decision, previousId, lockKey, cancellationToken) ? decision : null;
         }
         finally
         {
@@ -47,13 +51,7 @@ public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
     /// <summary>The version's latest decision, read in the round trip of another command (an admission's claim).</summary>
     public BatchedRead<Decision?> LatestRead(string module, string version)
     {
-        if (rows is null)
-        {
-            using var db = contexts.CreateDbContext();
-            rows = DecisionRows.For(db.Model);
-        }
-
-        var (command, read) = rows.Latest(module, version);
+        var (command, read) = rows.Value.Latest(module, version);
         return new(command, read);
     }
 
