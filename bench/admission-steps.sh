@@ -31,24 +31,9 @@ for _ in $(seq 1 600); do [ -s "$work/sumdb" ] && break; sleep 0.5; done
 [ -s "$work/sumdb" ] || { echo "the world was not ready; see $work/world.log" >&2; exit 1; }
 gosumdb=$(cat "$work/sumdb")
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-upstream_port=$(free_port)
-cat >"$work/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  types { application/zip zip; application/json info; }
-  default_type text/plain;
-  server { listen 127.0.0.1:$upstream_port; root $work/up; }
-}
-EOF
-nginx -c "$work/nginx.conf" -p "$work" &
-pids+=($!)
+chmod 755 "$work" # nginx's workers run as an unprivileged user
+start_nginx "$work" "$work/up" bench.example/small0/@v/list
+pids+=("$nginx_pid")
 mkdir -p "$work/policies"
 echo 'function rule(facts, config) { return null; }' >"$work/policies/no-opinion.js"
 module=bench.example/small0
@@ -58,7 +43,7 @@ run() {
   local dll=$1 port data
   port=$(free_port)
   data=$(mktemp -d "$work/data-XXXX")
-  dotnet "$dll" serve --urls "http://127.0.0.1:$port" --Gateway:Upstream="http://127.0.0.1:$upstream_port" \
+  dotnet "$dll" serve --urls "http://127.0.0.1:$port" --Gateway:Upstream="$nginx_url" \
     --Gateway:DataDir="$data" --Gateway:PolicyDir="$work/policies" --Gateway:SumDb="$gosumdb" --Gateway:VulnDb:Source=off \
     --Gateway:Index:Url=off --Gateway:GitHub:ApiUrl=off --Logging:LogLevel:Default=Warning >"$data.log" 2>&1 &
   local pid=$!

@@ -15,3 +15,33 @@ serve_file_upstream() {
   gateway_pid=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.5; done
 }
+
+# free_port: a TCP port on 127.0.0.1 that is free when asked.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_nginx WORK ROOT READY_PATH: nginx serving the folder ROOT on a free port (its config, pid and error log in WORK),
+# in the background; sets nginx_pid and nginx_url, and returns once READY_PATH answers (or after 10 s).
+start_nginx() {
+  local work=$1 root=$2 ready=$3 port
+  port=$(free_port)
+  cat >"$work/nginx.conf" <<CONF
+daemon off;
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  types { application/zip zip; application/json info; }
+  default_type text/plain;
+  server { listen 127.0.0.1:$port; root $root; }
+}
+CONF
+  nginx -c "$work/nginx.conf" -p "$work" &
+  nginx_pid=$!
+  nginx_url="http://127.0.0.1:$port"
+  for _ in $(seq 1 50); do curl -sf -o /dev/null "$nginx_url/$ready" && return; sleep 0.2; done
+}

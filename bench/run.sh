@@ -92,29 +92,9 @@ for _ in $(seq 1 600); do [ -s "$work/sumdb" ] && break; sleep 0.5; done
 [ -s "$work/sumdb" ] || { echo "the world was not ready" >&2; exit 1; }
 gosumdb=$(cat "$work/sumdb")
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-nginx_port=$(free_port)
-upstream="http://127.0.0.1:$nginx_port"
-cat >"$work/nginx.conf" <<EOF
-daemon off;
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  types { application/zip zip; application/json info; }
-  default_type text/plain;
-  server { listen 127.0.0.1:$nginx_port; root $work/up; }
-}
-EOF
-nginx -c "$work/nginx.conf" -p "$work" &
-pids+=($!)
-for _ in $(seq 1 50); do curl -sf -o /dev/null "$upstream/bench.example/small0/@v/list" && break; sleep 0.2; done
+start_nginx "$work" "$work/up" bench.example/small0/@v/list
+pids+=("$nginx_pid")
+upstream=$nginx_url
 
 cp -r "$root/policies" "$work/policies"
 # Unreachable sources make the repository's rules quarantine (age and vulnerabilities unknown), and the go command then
