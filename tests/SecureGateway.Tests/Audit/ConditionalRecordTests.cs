@@ -4,6 +4,7 @@ using SecureGateway.Audit;
 using SecureGateway.Coordination;
 using SecureGateway.Data.Decisions;
 using SecureGateway.Modules;
+using SecureGateway.Tests.Infrastructure;
 using SecureGateway.Tests.Ledger;
 
 namespace SecureGateway.Tests.Audit;

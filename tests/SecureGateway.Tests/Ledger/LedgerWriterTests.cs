@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SecureGateway.Ledger;
+using SecureGateway.Tests.Infrastructure;
 
 namespace SecureGateway.Tests.Ledger;
 

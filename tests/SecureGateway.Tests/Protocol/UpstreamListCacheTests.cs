@@ -1,5 +1,6 @@
 using SecureGateway.Protocol;
 using SecureGateway.Tests.Facts;
+using SecureGateway.Tests.Infrastructure;
 using SecureGateway.Tests.Ledger;
 using SecureGateway.Upstream;
 

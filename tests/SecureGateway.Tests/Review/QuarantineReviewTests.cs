@@ -139,16 +139,16 @@ public sealed class QuarantineReviewTests : IAsyncLifetime
     public async Task NewDenylistLine_TakesAdmittedVersionBackAtOnceNamingConsumers()
     {
         Assert.Equal(HttpStatusCode.OK, await ZipStatusAsync(Licensed));
-        await WaitForAsync(async () => (await AdminJsonAsync(HttpMethod.Get, $"admin/consumers?module={Licensed}")).GetProperty("items").GetArrayLength() > 0);
+        await Eventually.HoldsAsync(async () => (await AdminJsonAsync(HttpMethod.Get, $"admin/consumers?module={Licensed}")).GetProperty("items").GetArrayLength() > 0, "the ledger shows the consumer");
         File.AppendAllText(Path.Combine(policies, "denylist.txt"), $"\n{Licensed}\n");
         var live = gateway.Services.GetRequiredService<LivePolicy>();
         await live.ReloadAsync(CancellationToken.None);
 
         // No one runs re-evaluation: the newly live bundle's denylist matches an admitted version, which is re-evaluated at once.
-        await WaitForAsync(async () => (await gateway.DecisionsAsync($"?module={Licensed}"))[0].GetProperty("outcome").GetString() == "denied");
+        await Eventually.HoldsAsync(async () => (await gateway.DecisionsAsync($"?module={Licensed}"))[0].GetProperty("outcome").GetString() == "denied", "the denylisted version is denied");
         using var started = await AdminAsync(HttpMethod.Post, "admin/reevaluate", null);
         JsonElement status = default;
-        await WaitForAsync(async () => (status = await AdminJsonAsync(HttpMethod.Get, "admin/reevaluate")).GetProperty("state").GetString() != "running");
+        await Eventually.HoldsAsync(async () => (status = await AdminJsonAsync(HttpMethod.Get, "admin/reevaluate")).GetProperty("state").GetString() != "running", "re-evaluation finishes");
 
         var decision = (await gateway.DecisionsAsync($"?module={Licensed}"))[0];
         Assert.Equal("gateway (re-evaluation)", decision.GetProperty("actor").GetString());
@@ -173,7 +173,8 @@ public sealed class QuarantineReviewTests : IAsyncLifetime
         Assert.Contains($"{Unlicensed}@v1.0.0", list.Stdout, StringComparison.Ordinal);
         Assert.Contains("1 in quarantine", list.Stdout, StringComparison.Ordinal);
         Assert.Equal(0, release.Exit);
-        Assert.Equal(HttpStatusCode.OK, await ZipStatusAsync(Unlicensed));
+        // The CLI is another process: the gateway hears its release through the decision feed, a moment later.
+        await Eventually.HoldsAsync(async () => await ZipStatusAsync(Unlicensed) == HttpStatusCode.OK, "the gateway serves the version the CLI released");
         Assert.EndsWith("(cli)", (await gateway.DecisionsAsync($"?module={Unlicensed}"))[0].GetProperty("actor").GetString(), StringComparison.Ordinal);
     }
 
@@ -202,14 +203,4 @@ public sealed class QuarantineReviewTests : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    /// <summary>Background work (the ledger's batches, a re-evaluation run) is observed by asking until it shows, for at most 30 s.</summary>
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting");
-            await Task.Delay(100);
-        }
-    }
 }

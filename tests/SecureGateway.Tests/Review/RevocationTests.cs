@@ -58,11 +58,11 @@ public sealed class RevocationTests : IAsyncLifetime
             Assert.True(Assert.Single(await client.DownloadJsonAsync($"{Victim}@v1.1.0")).Succeeded);
         }
 
-        await WaitForAsync(async () => (await ConsumersAsync(a, "v1.1.0")).GetArrayLength() > 0);
+        await Eventually.HoldsAsync(async () => (await ConsumersAsync(a, "v1.1.0")).GetArrayLength() > 0, "the ledger shows the consumer");
 
         using var revoke = await PostAsync(a, "admin/revoke", new { module = Victim, version = "v1.1.0", justification = Justification });
         var answer = await revoke.Content.ReadFromJsonAsync<JsonElement>();
-        await WaitForAsync(async () => await RefusedAsync(a) && await RefusedAsync(b));
+        await Eventually.HoldsAsync(async () => await RefusedAsync(a) && await RefusedAsync(b), "both gateways refuse the revoked version");
 
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
         var version = Assert.Single(answer.GetProperty("revoked").EnumerateArray());
@@ -85,7 +85,7 @@ public sealed class RevocationTests : IAsyncLifetime
         }
 
         Assert.True(Directory.Exists(VersionDirectory(a, "held", "v1.1.0")));
-        await WaitForAsync(() => Task.FromResult(Directory.Exists(VersionDirectory(b, "held", "v1.1.0"))));
+        await Eventually.HoldsAsync(() => Task.FromResult(Directory.Exists(VersionDirectory(b, "held", "v1.1.0"))), "the other gateway holds the revoked files apart");
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class RevocationTests : IAsyncLifetime
 
         using var revoke = await PostAsync(b, "admin/revoke", new { module = Victim, range = "<v1.1.0", justification = Justification });
         var answer = await revoke.Content.ReadFromJsonAsync<JsonElement>();
-        await WaitForAsync(async () => await ZipStatusAsync(a, "v1.0.0") == HttpStatusCode.Forbidden);
+        await Eventually.HoldsAsync(async () => await ZipStatusAsync(a, "v1.0.0") == HttpStatusCode.Forbidden, "the range revocation is enforced");
         var list = await a.Http.GetStringAsync($"{Victim}/@v/list");
 
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
@@ -131,7 +131,7 @@ public sealed class RevocationTests : IAsyncLifetime
         using var refused = await b.Http.GetAsync(GoProxyLayout.RequestPath(Victim, "v1.0.1-rc.1", "zip").TrimStart('/'));
         var refusal = await refused.Content.ReadAsStringAsync();
         using var reconsider = await PostAsync(a, "admin/reconsider", new { module = Victim, version = "v1.0.1-rc.1", justification = "rc.1 built from the audited tree" });
-        await WaitForAsync(async () => await ZipStatusAsync(b, "v1.0.1-rc.1") == HttpStatusCode.OK);
+        await Eventually.HoldsAsync(async () => await ZipStatusAsync(b, "v1.0.1-rc.1") == HttpStatusCode.OK, "the other gateway serves the released version");
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.StartsWith($"denied: revoked by admin: {Justification} (decision ", refusal, StringComparison.Ordinal);
@@ -188,7 +188,7 @@ public sealed class RevocationTests : IAsyncLifetime
 
         using var reconsider = await PostAsync(a, "admin/reconsider", new { module = Victim, version = "v1.1.0", justification = "false alarm: INC-4711 was a test fixture" });
         using var unknown = await PostAsync(a, "admin/reconsider", new { module = Victim, version = "v1.9.0", justification = "x" });
-        await WaitForAsync(async () => await ZipStatusAsync(b, "v1.1.0") == HttpStatusCode.OK);
+        await Eventually.HoldsAsync(async () => await ZipStatusAsync(b, "v1.1.0") == HttpStatusCode.OK, "the other gateway serves the reinstated version");
 
         Assert.Equal(HttpStatusCode.OK, reconsider.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
@@ -233,14 +233,4 @@ public sealed class RevocationTests : IAsyncLifetime
     /// so a loaded machine does not fail it; how fast it is belongs in the benchmark.
     /// </summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < Patience, $"not so within {Patience}");
-            await Task.Delay(20);
-        }
-    }
 }

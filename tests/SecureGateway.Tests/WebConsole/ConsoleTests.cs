@@ -228,7 +228,7 @@ public sealed class ConsoleTests : IAsyncLifetime
         using var go = GoClient.Fresh(gateway.BaseUrl);
         Assert.True(Assert.Single(await go.DownloadJsonAsync($"{Licensed}@{Version}")).Succeeded);
         var consumers = gateway.Services.GetRequiredService<DownloadConsumers>();
-        await WaitForAsync(async () => (await consumers.FindAsync(Licensed, Version, CancellationToken.None)).Count > 0);
+        await Eventually.HoldsAsync(async () => (await consumers.FindAsync(Licensed, Version, CancellationToken.None)).Count > 0, "the ledger shows the download");
         var client = (await consumers.FindAsync(Licensed, Version, CancellationToken.None))[0].Client;
         using var browser = ConsoleBrowser.Open(gateway.BaseUrl);
         browser.SignIn(reviewer);
@@ -367,14 +367,4 @@ public sealed class ConsoleTests : IAsyncLifetime
     private async Task<Decision> LatestAsync(string module) =>
         (await gateway.Services.GetRequiredService<DecisionLog>().LatestAsync(module, Version, CancellationToken.None))!;
 
-    /// <summary>The ledger writes in batches in the background: observed by asking until it shows, for at most 30 s.</summary>
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition never held");
-            await Task.Delay(50);
-        }
-    }
 }
