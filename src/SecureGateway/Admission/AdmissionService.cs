@@ -157,7 +157,8 @@ public sealed partial class AdmissionService(
                 using var step = run.Step(AdmissionStep.Facts);
                 return await facts.ReadAsync(module, previous is not null, stop);
             }, cancellationToken);
-            var fetchFailure = await FetchAsync(source, module, staged, run, cancellationToken, infoArrived);
+            await using var zipAhead = new ZipCheckAhead(source, $"{ArtefactPrefix(module)}.zip", module, staged);
+            var fetchFailure = await FetchAsync(source, module, staged, run, cancellationToken, infoArrived, zipAhead);
             if (fetchFailure is { Status: not AdmissionStatus.Refused })
             {
                 LogFetchFailed(module, source.BaseUrl, fetchFailure.Message);
@@ -170,7 +171,7 @@ public sealed partial class AdmissionService(
             }
 
             var (decision, unavailable) = fetchFailure is null
-                ? await DecideAsync(module, source, staged, lookup.Task, reads.Task, requestedBy, run, cancellationToken)
+                ? await DecideAsync(module, source, staged, zipAhead, lookup.Task, reads.Task, requestedBy, run, cancellationToken)
                 : (NewDecision(module, source, DecisionOutcome.Denied, [fetchFailure.Message], redecideAfter: Cooldown()), null);
             if (unavailable is not null)
             {
@@ -323,13 +324,13 @@ public sealed partial class AdmissionService(
     /// reason nothing can be decided now (a source is unavailable): the gateway does not admit what it cannot check.
     /// </summary>
     private async Task<(Decision? Decision, AdmissionResult? Unavailable)> DecideAsync(
-        ModuleVersion module, IUpstream source, StagedModule staged, Task<ChecksumDbLookup> lookup, Task<FactsRead> reads, string? requestedBy,
-        AdmissionRun run, CancellationToken cancellationToken)
+        ModuleVersion module, IUpstream source, StagedModule staged, ZipCheckAhead zipAhead, Task<ChecksumDbLookup> lookup, Task<FactsRead> reads,
+        string? requestedBy, AdmissionRun run, CancellationToken cancellationToken)
     {
         ModuleVerification verification;
         using (run.Step(AdmissionStep.Verify))
         {
-            verification = ModuleVerification.Of(module, staged);
+            verification = ModuleVerification.Of(module, staged, await zipAhead.ReportAsync());
         }
 
         if (verification.Violations.Count > 0)
@@ -400,33 +401,44 @@ public sealed partial class AdmissionService(
     /// </summary>
     private static async Task<AdmissionResult?> FetchAsync(
         IUpstream source, ModuleVersion module, StagedModule staged, AdmissionRun run, CancellationToken cancellationToken,
-        TaskCompletionSource? infoArrived = null)
+        TaskCompletionSource? infoArrived = null, ZipCheckAhead? zipAhead = null)
     {
         using var fetching = run.Step(AdmissionStep.Fetch);
-        var prefix = $"{ModuleEscaping.EscapePath(module.Path)}/@v/{ModuleEscaping.EscapeVersion(module.Version)}";
+        var prefix = ArtefactPrefix(module);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var fetches = new[] { (Kind: ArtefactKind.Info, Limit: MaxInfoBytes), (Kind: ArtefactKind.Mod, Limit: ModuleZipRules.MaxGoMod), (Kind: ArtefactKind.Zip, Limit: ModuleZipRules.MaxZipFile) }
-            .Select(artefact => FetchOneAsync(
-                source, $"{prefix}.{artefact.Kind.Extension()}", staged, artefact.Kind, artefact.Limit, failed, artefact.Kind == ArtefactKind.Info ? infoArrived : null))
-            .ToArray();
+        var fetches = new[]
+        {
+            FetchOneAsync(source, $"{prefix}.info", staged, ArtefactKind.Info, MaxInfoBytes, failed, arrived: () => infoArrived?.TrySetResult()),
+            FetchOneAsync(source, $"{prefix}.mod", staged, ArtefactKind.Mod, ModuleZipRules.MaxGoMod, failed, arrived: () => zipAhead?.GoModArrived()),
+            FetchOneAsync(source, $"{prefix}.zip", staged, ArtefactKind.Zip, ModuleZipRules.MaxZipFile, failed, zipAhead: zipAhead),
+        };
         var failures = await Task.WhenAll(fetches);
         cancellationToken.ThrowIfCancellationRequested();
         return failures.FirstOrDefault(failure => failure is not null);
     }
+
+    private static string ArtefactPrefix(ModuleVersion module) =>
+        $"{ModuleEscaping.EscapePath(module.Path)}/@v/{ModuleEscaping.EscapeVersion(module.Version)}";
 
     /// <summary>
     /// One artefact into staging; null when it arrived, or when a sibling's failure stopped it (the upstreams answer a
     /// stop with <see cref="OperationCanceledException"/>, never as a failure of their own).
     /// </summary>
     private static async Task<AdmissionResult?> FetchOneAsync(
-        IUpstream source, string path, StagedModule staged, ArtefactKind kind, long limit, CancellationTokenSource failed, TaskCompletionSource? arrived)
+        IUpstream source, string path, StagedModule staged, ArtefactKind kind, long limit, CancellationTokenSource failed,
+        Action? arrived = null, ZipCheckAhead? zipAhead = null)
     {
         try
         {
             UpstreamFetch fetch;
-            await using (var file = staged.Create(kind))
+            try
             {
-                fetch = await source.FetchAsync(path, file, limit, failed.Token);
+                await using var file = staged.Create(kind);
+                fetch = await source.FetchAsync(path, zipAhead?.Follow(file) ?? file, limit, failed.Token);
+            }
+            finally
+            {
+                zipAhead?.Ended();
             }
 
             var failure = AdmissionResult.FromUpstream(fetch);
@@ -436,7 +448,7 @@ public sealed partial class AdmissionService(
             }
             else
             {
-                arrived?.TrySetResult();
+                arrived?.Invoke();
             }
 
             return failure;

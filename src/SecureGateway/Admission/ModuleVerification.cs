@@ -19,8 +19,11 @@ public sealed record ModuleVerification(
     int? FileCount,
     DateTimeOffset? InfoTime)
 {
-    /// <summary>Runs every check on the staged files; violations are collected, not thrown, so a decision lists them all.</summary>
-    public static ModuleVerification Of(ModuleVersion module, StagedModule staged)
+    /// <summary>
+    /// Runs every check on the staged files; violations are collected, not thrown, so a decision lists them all.
+    /// <paramref name="zipChecked"/> is the zip rules' report when they already ran on the staged zip's bytes.
+    /// </summary>
+    public static ModuleVerification Of(ModuleVersion module, StagedModule staged, ModuleZipReport? zipChecked = null)
     {
         var violations = new List<string>();
         var (infoViolation, infoTime) = CheckInfo(module, File.ReadAllBytes(staged.PathOf(ArtefactKind.Info)));
@@ -30,7 +33,7 @@ public sealed record ModuleVerification(
         }
 
         var goMod = File.ReadAllBytes(staged.PathOf(ArtefactKind.Mod));
-        var zip = ModuleZipRules.Check(staged.PathOf(ArtefactKind.Zip), module.Path, module.Version, goMod);
+        var zip = zipChecked ?? ModuleZipRules.Check(staged.PathOf(ArtefactKind.Zip), module.Path, module.Version, goMod);
         violations.AddRange(zip.Violations.Select(v => $"zip rule: {v}"));
         return new(violations, zip.ZipHash, Hash1.OfGoMod(goMod), zip.ZipSize, goMod.Length, zip.IsValid ? zip.FileCount : null, infoTime);
     }

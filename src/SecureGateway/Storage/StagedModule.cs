@@ -16,8 +16,9 @@ public sealed class StagedModule : IDisposable
 
     public string PathOf(ArtefactKind kind) => Path.Combine(Directory, kind.Extension());
 
+    /// <summary>A new staged file; others may read it while it is written (a large zip is checked as it arrives).</summary>
     public FileStream Create(ArtefactKind kind) =>
-        new(PathOf(kind), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous);
+        new(PathOf(kind), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 81920, FileOptions.Asynchronous);
 
     /// <summary>All three artefacts are staged; a store saves nothing less.</summary>
     /// <exception cref="InvalidOperationException">One is missing.</exception>

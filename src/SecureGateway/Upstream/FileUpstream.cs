@@ -12,8 +12,7 @@ internal sealed class FileUpstream(string directory) : IUpstream
 
     public async Task<UpstreamFetch> FetchAsync(string relativePath, Stream destination, long maxBytes, CancellationToken cancellationToken)
     {
-        var file = Path.GetFullPath(Path.Combine(root, relativePath));
-        if (!file.StartsWith(root, StringComparison.Ordinal))
+        if (Locate(relativePath) is not { } file)
         {
             return new(UpstreamStatus.Failed, $"{relativePath} is outside {BaseUrl}");
         }
@@ -38,5 +37,33 @@ internal sealed class FileUpstream(string directory) : IUpstream
         {
             return new(UpstreamStatus.Failed, $"{relativePath}: cannot read from {BaseUrl}: {e.Message}");
         }
+    }
+
+    public async Task<UpstreamTail?> FetchTailAsync(string relativePath, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (Locate(relativePath) is not { } file || !File.Exists(file))
+        {
+            return null;
+        }
+
+        try
+        {
+            await using var source = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+            var tail = new byte[(int)Math.Min(source.Length, maxBytes)];
+            source.Seek(-tail.Length, SeekOrigin.End);
+            await source.ReadExactlyAsync(tail, cancellationToken);
+            return new(source.Length, tail);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The file <paramref name="relativePath"/> names, or null when it would be outside the directory.</summary>
+    private string? Locate(string relativePath)
+    {
+        var file = Path.GetFullPath(Path.Combine(root, relativePath));
+        return file.StartsWith(root, StringComparison.Ordinal) ? file : null;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 using SecureGateway.Observability;
 using Yarp.ReverseProxy;
@@ -31,17 +32,10 @@ internal sealed class HttpUpstream(
 
     private async Task<UpstreamFetch> FetchUnmeasuredAsync(string relativePath, Stream destination, long maxBytes, CancellationToken cancellationToken)
     {
-        if (!proxyState.TryGetCluster(clusterId, out var cluster) || cluster.Model.HttpClient is not { } client)
+        if (Resolve(relativePath) is not var (client, origin))
         {
             return new(UpstreamStatus.Failed, $"upstream {baseUrl} is not available");
         }
-
-        var destinations = cluster.DestinationsState.AvailableDestinations.Count > 0
-            ? cluster.DestinationsState.AvailableDestinations
-            : cluster.DestinationsState.AllDestinations;
-        var destinationAddress = destinations[0].Model.Config.Address;
-        var origin = new Uri(destinationAddress.TrimEnd('/') + "/" + relativePath);
-        var uri = origin;
 
         // The idle timeout restarts on every read; the deadline bounds the whole fetch, so a one-byte-a-minute drip ends too.
         // Both run on the injected clock (a linked source cannot), and either ends the fetch through `ended`.
@@ -50,27 +44,15 @@ internal sealed class HttpUpstream(
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overall.Token, idle.Token);
         try
         {
-            for (var hops = 0; ; hops++)
+            var (response, refusal) = await SendAsync(client, origin, range: null, idle, ended.Token);
+            if (refusal is not null)
             {
-                idle.CancelAfter(idleTimeout);
-                using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-                request.Headers.UserAgent.ParseAdd("SecureGateway/1.0");
-                using var response = await client.SendAsync(request, ended.Token);
+                return new(UpstreamStatus.Failed, $"{relativePath}: upstream {baseUrl}: {refusal}");
+            }
 
-                // YARP's client does not follow redirects (right for forwarding); a GOPROXY may send zips to a CDN.
-                if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location && hops < MaxRedirects)
-                {
-                    var target = new Uri(uri, location);
-                    if (redirects.Refusal(origin, uri, target) is { } refusal)
-                    {
-                        return new(UpstreamStatus.Failed, $"{relativePath}: upstream {baseUrl}: {refusal}");
-                    }
-
-                    uri = target;
-                    continue;
-                }
-
-                return response.StatusCode switch
+            using (response)
+            {
+                return response!.StatusCode switch
                 {
                     HttpStatusCode.OK => await CopyBodyAsync(response, relativePath, destination, maxBytes, idle, ended.Token),
                     HttpStatusCode.NotFound or HttpStatusCode.Gone => new(UpstreamStatus.NotFound,
@@ -89,6 +71,95 @@ internal sealed class HttpUpstream(
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             return new(UpstreamStatus.Failed, $"{relativePath}: upstream {baseUrl} failed: {e.Message}");
+        }
+    }
+
+    public async Task<UpstreamTail?> FetchTailAsync(string relativePath, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (Resolve(relativePath) is not var (client, origin))
+        {
+            return null;
+        }
+
+        using var overall = new CancellationTokenSource(deadline, time);
+        using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overall.Token, idle.Token);
+        try
+        {
+            var (response, _) = await SendAsync(client, origin, new RangeHeaderValue(null, maxBytes), idle, ended.Token);
+            using (response)
+            {
+                // Only an exact answer to the suffix range is used: "bytes FROM-(LENGTH-1)/LENGTH", unencoded.
+                if (response is not { StatusCode: HttpStatusCode.PartialContent }
+                    || response.Content.Headers.ContentRange is not { Unit: "bytes", From: { } from, To: { } to, Length: { } length }
+                    || to != length - 1 || from > to || to - from + 1 > maxBytes
+                    || response.Content.Headers.ContentEncoding.Any(e => !e.Equals("identity", StringComparison.OrdinalIgnoreCase)))
+                {
+                    return null;
+                }
+
+                var expected = (int)(to - from + 1);
+                await using var body = await response.Content.ReadAsStreamAsync(ended.Token);
+                using var tail = new MemoryStream(expected);
+                var copied = await LimitedCopy.CopyAsync(body, tail, expected, idle, idleTimeout, ended.Token);
+                return copied == expected ? new(length, tail.ToArray()) : null;
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The client of the upstream's YARP cluster and the URL of <paramref name="relativePath"/> there, or null when the cluster is gone.</summary>
+    private (HttpMessageInvoker Client, Uri Uri)? Resolve(string relativePath)
+    {
+        if (!proxyState.TryGetCluster(clusterId, out var cluster) || cluster.Model.HttpClient is not { } client)
+        {
+            return null;
+        }
+
+        var destinations = cluster.DestinationsState.AvailableDestinations.Count > 0
+            ? cluster.DestinationsState.AvailableDestinations
+            : cluster.DestinationsState.AllDestinations;
+        return (client, new Uri(destinations[0].Model.Config.Address.TrimEnd('/') + "/" + relativePath));
+    }
+
+    /// <summary>
+    /// GET <paramref name="origin"/>, following redirects the <see cref="RedirectPolicy"/> allows; the response, or why a
+    /// redirect was refused.
+    /// </summary>
+    private async Task<(HttpResponseMessage? Response, string? Refusal)> SendAsync(
+        HttpMessageInvoker client, Uri origin, RangeHeaderValue? range, CancellationTokenSource idle, CancellationToken ended)
+    {
+        var uri = origin;
+        for (var hops = 0; ; hops++)
+        {
+            idle.CancelAfter(idleTimeout);
+            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            request.Headers.UserAgent.ParseAdd("SecureGateway/1.0");
+            request.Headers.Range = range;
+            var response = await client.SendAsync(request, ended);
+
+            // YARP's client does not follow redirects (right for forwarding); a GOPROXY may send zips to a CDN.
+            if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location && hops < MaxRedirects)
+            {
+                response.Dispose();
+                var target = new Uri(uri, location);
+                if (redirects.Refusal(origin, uri, target) is { } refusal)
+                {
+                    return (null, refusal);
+                }
+
+                uri = target;
+                continue;
+            }
+
+            return (response, null);
         }
     }
 

@@ -14,4 +14,11 @@ public interface IUpstream
     /// <paramref name="destination"/>, stopping at <paramref name="maxBytes"/>. Never throws for upstream failures.
     /// </summary>
     Task<UpstreamFetch> FetchAsync(string relativePath, Stream destination, long maxBytes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The last <paramref name="maxBytes"/> bytes of <paramref name="relativePath"/> (an HTTP range request) and the
+    /// file's length; null when the upstream cannot tell (no range support, or any failure). Never throws for upstream
+    /// failures. What it returns is a claim about the file, to be compared with the file once it arrived.
+    /// </summary>
+    Task<UpstreamTail?> FetchTailAsync(string relativePath, int maxBytes, CancellationToken cancellationToken);
 }

@@ -23,3 +23,6 @@ public sealed record UpstreamFetch(UpstreamStatus Status, string Detail, long Le
 {
     public bool IsOk => Status == UpstreamStatus.Ok;
 }
+
+/// <summary>The last bytes of an upstream file, and the whole file's length.</summary>
+public sealed record UpstreamTail(long Length, byte[] Bytes);

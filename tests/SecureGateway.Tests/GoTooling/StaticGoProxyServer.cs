@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -29,6 +30,8 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
     private readonly ConcurrentQueue<string> requestPaths = new();
     private readonly ConcurrentQueue<string> rawTargets = new();
     private readonly ConcurrentDictionary<string, int> requestCounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> rangeCounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> rangeAnswered = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ResponseOverride> overrides = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, Task> connections = new();
     private readonly Lock signalLock = new();
@@ -127,6 +130,22 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
 
     /// <summary>Holds every answer for <paramref name="path"/> until <paramref name="release"/> completes (the request is recorded on arrival).</summary>
     public void HoldUntil(string path, Task release) => Override(path, o => o with { Release = release });
+
+    /// <summary>
+    /// Answers suffix range requests (<c>Range: bytes=-N</c>) for <paramref name="path"/> with 206 and the last N bytes of
+    /// the file, or of <paramref name="claimed"/> when given (a range answer that lies about the file). Without this the
+    /// server ignores Range, as <c>python -m http.server</c> does. Range answers are never misframed by other overrides.
+    /// </summary>
+    public void AnswerRanges(string path, byte[]? claimed = null) => Override(path, o => o with { AnswerRanges = true, ClaimedFile = claimed });
+
+    /// <summary>Sends the first <paramref name="bytes"/> of the body of <paramref name="path"/>, then the rest once <paramref name="release"/> completes.</summary>
+    public void HoldBodyAfter(string path, long bytes, Task release) => Override(path, o => o with { HoldAfter = bytes, Release = null, BodyRelease = release });
+
+    /// <summary>Completes once a range request for <paramref name="path"/> has been answered in full.</summary>
+    public Task RangeAnswered(string path) => rangeAnswered.GetOrAdd(path, _ => NewSignal()).Task;
+
+    /// <summary>How many range requests arrived for <paramref name="path"/>.</summary>
+    public int RangeRequestCount(string path) => rangeCounts.GetValueOrDefault(path);
 
     /// <summary>Serves <paramref name="path"/> normally again.</summary>
     public void ClearOverride(string path) => overrides.TryRemove(path, out _);
@@ -229,6 +248,17 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
             return false;
         }
 
+        if (request.Range is { } range)
+        {
+            rangeCounts.AddOrUpdate(path, 1, (_, count) => count + 1);
+            if (behaviour.AnswerRanges && status == 200 && SuffixLength(range) is { } suffix)
+            {
+                var keepOpen = await RespondWithSuffixAsync(stream, request, behaviour.ClaimedFile ?? body, suffix, contentType, cancellationToken).ConfigureAwait(false);
+                rangeAnswered.GetOrAdd(path, _ => NewSignal()).TrySetResult();
+                return keepOpen;
+            }
+        }
+
         var misframed = behaviour.Truncate || behaviour.DeclaredLength is not null || behaviour.ResetMidBody;
         var keepAlive = request.KeepAlive && !misframed;
         var head = $"HTTP/1.1 {status} {ReasonPhrases.GetReasonPhrase(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {behaviour.DeclaredLength ?? body.Length}\r\n"
@@ -246,6 +276,13 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
                     await Task.Delay(behaviour.DripInterval, cancellationToken).ConfigureAwait(false);
                 }
             }
+            else if (behaviour.BodyRelease is { } bodyRelease && behaviour.HoldAfter < sent.Length)
+            {
+                await stream.WriteAsync(sent[..(int)behaviour.HoldAfter], cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await bodyRelease.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await stream.WriteAsync(sent[(int)behaviour.HoldAfter..], cancellationToken).ConfigureAwait(false);
+            }
             else
             {
                 await stream.WriteAsync(sent, cancellationToken).ConfigureAwait(false);
@@ -261,6 +298,24 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
         }
 
         return keepAlive;
+    }
+
+    /// <summary>N of <c>bytes=-N</c>; null for any other range.</summary>
+    private static long? SuffixLength(string range) =>
+        range.StartsWith("bytes=-", StringComparison.Ordinal) && long.TryParse(range.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out var length) && length > 0
+            ? length
+            : null;
+
+    private static async Task<bool> RespondWithSuffixAsync(
+        NetworkStream stream, RequestHead request, byte[] file, long suffix, string contentType, CancellationToken cancellationToken)
+    {
+        var from = (int)Math.Max(0, file.Length - suffix);
+        var head = $"HTTP/1.1 206 Partial Content\r\nContent-Type: {contentType}\r\nContent-Length: {file.Length - from}\r\n"
+            + $"Content-Range: bytes {from}-{file.Length - 1}/{file.Length}\r\nConnection: {(request.KeepAlive ? "keep-alive" : "close")}\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), cancellationToken).ConfigureAwait(false);
+        await stream.WriteAsync(file.AsMemory(from), cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return request.KeepAlive;
     }
 
     private (int Status, string ContentType, byte[] Body) Lookup(string? relative, string path)
@@ -311,5 +366,13 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
         public bool ResetMidBody { get; init; }
 
         public bool CloseWithoutAnswer { get; init; }
+
+        public bool AnswerRanges { get; init; }
+
+        public byte[]? ClaimedFile { get; init; }
+
+        public long HoldAfter { get; init; }
+
+        public Task? BodyRelease { get; init; }
     }
 }

@@ -5,7 +5,7 @@ using System.Text;
 namespace SecureGateway.Tests.Infrastructure;
 
 /// <summary>A request line and the headers the loopback test servers act on.</summary>
-internal sealed record RequestHead(string Method, string Target, bool KeepAlive, long ContentLength);
+internal sealed record RequestHead(string Method, string Target, bool KeepAlive, long ContentLength, string? Range = null);
 
 /// <summary>
 /// Reads HTTP/1.1 request heads from a connection for the loopback test servers (keep-alive, bodies skipped), keeping
@@ -92,6 +92,7 @@ internal sealed class RequestReader(NetworkStream stream)
 
         var keepAlive = requestLine[2] == "HTTP/1.1";
         long contentLength = 0;
+        string? range = null;
         foreach (var line in lines.Skip(1))
         {
             var colon = line.IndexOf(':', StringComparison.Ordinal);
@@ -110,12 +111,16 @@ internal sealed class RequestReader(NetworkStream stream)
             {
                 contentLength = long.Parse(value, CultureInfo.InvariantCulture);
             }
+            else if (name.Equals("Range", StringComparison.OrdinalIgnoreCase))
+            {
+                range = value;
+            }
             else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
             {
                 throw new InvalidDataException("request bodies with Transfer-Encoding are not supported");
             }
         }
 
-        return new RequestHead(requestLine[0], requestLine[1], keepAlive, contentLength);
+        return new RequestHead(requestLine[0], requestLine[1], keepAlive, contentLength, range);
     }
 }

@@ -38,13 +38,23 @@ public static class ModuleZipRules
     public static ModuleZipReport Check(string zipFilePath, string modulePath, string version, ReadOnlySpan<byte> servedGoMod)
     {
         using var file = new FileStream(zipFilePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        long zipSize = file.Length;
+        return Check(file, modulePath, version, servedGoMod);
+    }
+
+    /// <summary>
+    /// As <see cref="Check(string, string, string, ReadOnlySpan{byte})"/>, over a seekable stream of known length
+    /// (read from its current state, left open).
+    /// </summary>
+    public static ModuleZipReport Check(Stream zip, string modulePath, string version, ReadOnlySpan<byte> servedGoMod)
+    {
+        ArgumentNullException.ThrowIfNull(zip);
+        long zipSize = zip.Length;
         if ((CheckModule(modulePath, version) ?? CheckZipSize(zipSize)) is { } refusal)
         {
             return Rejected(refusal, zipSize);
         }
 
-        if (CentralDirectory.DeclaredEntries(file) is > CentralDirectory.MaxEntries and var declared)
+        if (CentralDirectory.DeclaredEntries(zip) is > CentralDirectory.MaxEntries and var declared)
         {
             // Ours, not Go's: Go has no entry limit, but its reader, like ours, holds the whole directory in memory.
             return Rejected($"zip: declares {declared} entries; the limit is {CentralDirectory.MaxEntries}", zipSize);
@@ -53,7 +63,7 @@ public static class ModuleZipRules
         ZipArchive? archive = null;
         try
         {
-            archive = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true, ZipEntryReader.NameEncoding);
+            archive = new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: true, ZipEntryReader.NameEncoding);
 
             // The central directory is read on first use: an end record that misstates it fails here, not mid-scan.
             _ = archive.Entries.Count;
