@@ -75,7 +75,12 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output) : IAsyncLife
             {
                 var delay = random.Next(MaxKillDelayMilliseconds + 1);
                 using var burstOver = new CancellationTokenSource();
+                var answered = answers.Values.Sum();
                 var burst = Enumerable.Range(0, Workers).Select(_ => FireAsync(gateway, new Random(random.Next()), answers, burstOver.Token)).ToList();
+
+                // The delay runs from when the burst got going (each worker answered once, on average): a loaded machine
+                // must not kill every round before any act was done, which would leave the rounds vacuous.
+                await Eventually.HoldsAsync(() => Task.FromResult(answers.Values.Sum() >= answered + Workers), $"round {round}'s burst is answered");
                 await Task.Delay(delay);
                 await gateway.KillAsync();
                 await burstOver.CancelAsync();
