@@ -66,6 +66,26 @@ public sealed class TrustedHeadsTests : IAsyncLifetime
         Assert.Equal(afterReset.N, (await heads.TrustedAsync(sumdb.Name, default))!.TreeSize);
     }
 
+    [Fact]
+    public async Task RecordPresentSince_HeadsBeforeTheLastResetAreNoEvidence()
+    {
+        await AdvanceSignedAsync(await sumdb.HeadAsync(300));
+        var beforeReset = await heads.RecordPresentSinceAsync(sumdb.Name, 150, default);
+        await heads.RecordResetAsync(sumdb.Name, "test-operator", default);
+        var justAfterReset = await heads.RecordPresentSinceAsync(sumdb.Name, 150, default);
+        await AdvanceSignedAsync(await sumdb.HeadAsync(200));
+
+        var afterReset = await heads.RecordPresentSinceAsync(sumdb.Name, 150, default);
+        var onlyInTheTreeBeforeReset = await heads.RecordPresentSinceAsync(sumdb.Name, 250, default);
+
+        Assert.NotNull(beforeReset);
+        Assert.Null(justAfterReset);
+        Assert.True(afterReset > beforeReset);
+        Assert.Null(onlyInTheTreeBeforeReset);
+    }
+
+    private Task AdvanceSignedAsync(TreeHead head) => heads.AdvanceAsync(sumdb.Name, head, sumdb.Sign(head), default);
+
     private Task AdvanceAsync(TreeHead head) =>
         heads.AdvanceAsync(sumdb.Name, head, Encoding.UTF8.GetBytes(head.Format()), default);
 }

@@ -59,9 +59,14 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, Aud
     public async Task<DateTimeOffset?> RecordPresentSinceAsync(string database, long recordId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var lastReset = await LastEventAsync(db, database, [AuditEventKinds.ChecksumDbHeadReset], cancellationToken);
+
+        // One round trip, on the admission's path: the last reset's time is a subquery of the heads' read.
+        var lastReset = db.Events
+            .Where(e => e.Subject == database && e.Kind == AuditEventKinds.ChecksumDbHeadReset)
+            .OrderByDescending(e => e.Id)
+            .Select(e => (DateTimeOffset?)e.Time);
         var holding = await db.ChecksumDbHeads.AsNoTracking()
-            .Where(h => h.Database == database && h.TreeSize > recordId && (lastReset == null || h.VerifiedAt > lastReset.Time))
+            .Where(h => h.Database == database && h.TreeSize > recordId && (lastReset.FirstOrDefault() == null || h.VerifiedAt > lastReset.FirstOrDefault()))
             .OrderBy(h => h.VerifiedAt)
             .ToListAsync(cancellationToken);
 

@@ -208,6 +208,9 @@ public sealed partial class TestChecksumDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary><paramref name="head"/> as a note signed with this database's key.</summary>
+    public byte[] Sign(TreeHead head) => Notes.Sign(head.Format(), signer);
+
     /// <summary>Zeroes the request counters and forgets the recorded paths.</summary>
     public void ResetCounters()
     {
