@@ -29,6 +29,8 @@ public sealed partial class ChecksumDbVerifier(
     /// </summary>
     private readonly SemaphoreSlim headLock = new(1, 1);
 
+    private TileHashReader? prover;
+
     public SumDbSettings Settings => settings;
 
     public void Dispose() => headLock.Dispose();
@@ -140,7 +142,7 @@ public sealed partial class ChecksumDbVerifier(
 
         try
         {
-            await ProveRecordAsync(tree, record, tiles, cancellationToken);
+            await ProveRecordAsync(tree, record, ProverIn(tree), cancellationToken);
         }
         catch (TlogException)
         {
@@ -149,7 +151,7 @@ public sealed partial class ChecksumDbVerifier(
             try
             {
                 var fromDatabase = tiles.FromDatabase();
-                await ProveRecordAsync(tree, record, fromDatabase, cancellationToken);
+                await ProveRecordAsync(tree, record, new TileHashReader(tree, fromDatabase), cancellationToken);
                 fromDatabase.Commit();
             }
             catch (TlogException e)
@@ -161,10 +163,27 @@ public sealed partial class ChecksumDbVerifier(
         return new(null, tree, record);
     }
 
-    private static async Task ProveRecordAsync(TreeHead tree, LookupRecord record, ITileReader tileReader, CancellationToken cancellationToken)
+    private static async Task ProveRecordAsync(TreeHead tree, LookupRecord record, TileHashReader hashes, CancellationToken cancellationToken)
     {
-        var proof = await Tlog.ProveRecordAsync(tree.N, record.Id, new TileHashReader(tree, tileReader), cancellationToken);
+        var proof = await Tlog.ProveRecordAsync(tree.N, record.Id, hashes, cancellationToken);
         Tlog.CheckRecord(proof, tree.N, tree.Hash, record.Id, Tlog.RecordHash(record.Text));
+    }
+
+    /// <summary>
+    /// The reader for record proofs in <paramref name="tree"/> through the cached tiles: one per tree, so that the tiles
+    /// every proof in it reads (those that give the tree hash) are authenticated once, not once per admission.
+    /// </summary>
+    private TileHashReader ProverIn(TreeHead tree)
+    {
+        var current = Volatile.Read(ref prover);
+        if (current?.Tree == tree)
+        {
+            return current;
+        }
+
+        var fresh = TileHashReader.Remembering(tree, tiles);
+        Volatile.Write(ref prover, fresh);
+        return fresh;
     }
 
     /// <summary>

@@ -261,6 +261,58 @@ public sealed class TileHashReaderTests
         Assert.Matches(@"^TileReader returned bad result slice \(len=0, want \d+\)$", count.Message);
     }
 
+    [Fact]
+    public async Task Remembering_TileChangedAfterItWasAuthenticated_InconsistentAsForAFreshReader()
+    {
+        MemoryLog log = BigLog.Value;
+        TreeHead head = await HeadAsync(log, 66_000);
+        long index = Tlog.StoredHashIndex(0, 1_000);
+        var honest = new MemoryTileServer(log, 8);
+        var switching = new SwitchingTiles(honest);
+        var reader = TileHashReader.Remembering(head, switching);
+        Assert.Equal(log.Stored[(int)index], Assert.Single(await reader.ReadHashesAsync([index], None)));
+        Assert.True(honest.Saved.Count >= 3);
+
+        foreach (Tile target in honest.Saved)
+        {
+            switching.Tamper = (tile, data) => tile != target ? data : [.. data[..^1], (byte)(data[^1] ^ 0x80)];
+            TlogException e = await Assert.ThrowsAsync<TlogException>(async () => await reader.ReadHashesAsync([index], None));
+            Assert.Equal(Inconsistent, e.Message);
+        }
+
+        switching.Tamper = null;
+        Assert.Equal(log.Stored[(int)index], Assert.Single(await reader.ReadHashesAsync([index], None)));
+    }
+
+    [Fact]
+    public async Task Remembering_ManyReadsInOneTree_SameHashesAsAFreshReader()
+    {
+        MemoryLog log = BigLog.Value;
+        TreeHead head = await HeadAsync(log, 70_000);
+        var reader = TileHashReader.Remembering(head, new MemoryTileServer(log, 8));
+
+        foreach (long index in Spread(Tlog.StoredHashIndex(0, 70_000), 300))
+        {
+            Assert.Equal(log.Stored[(int)index], Assert.Single(await reader.ReadHashesAsync([index], None)));
+        }
+    }
+
+    /// <summary>Tiles from <paramref name="inner"/>, changed by <see cref="Tamper"/> while it is set.</summary>
+    private sealed class SwitchingTiles(ITileReader inner) : ITileReader
+    {
+        public Func<Tile, byte[], byte[]>? Tamper { get; set; }
+
+        public int Height => inner.Height;
+
+        public async ValueTask<IReadOnlyList<byte[]>> ReadTilesAsync(IReadOnlyList<Tile> tiles, CancellationToken cancellationToken)
+        {
+            var data = await inner.ReadTilesAsync(tiles, cancellationToken);
+            return Tamper is { } tamper ? [.. tiles.Select((tile, i) => tamper(tile, data[i]))] : data;
+        }
+
+        public void SaveTiles(IReadOnlyList<Tile> tiles, IReadOnlyList<byte[]> data) => inner.SaveTiles(tiles, data);
+    }
+
     /// <summary>Serves only the tiles published so far (Go's testTilesStorage): an unpublished tile has no data.</summary>
     private sealed class PublishedTiles(int height, Dictionary<Tile, byte[]> published) : ITileReader
     {
