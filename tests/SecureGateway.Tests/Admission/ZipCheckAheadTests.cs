@@ -86,7 +86,8 @@ public sealed class ZipCheckAheadTests : IAsyncLifetime
     public async Task UpstreamIgnoresRanges_ZipCheckedAfterItArrived()
     {
         const string module = "example.com/large/unranged";
-        var zip = AddLarge(module, LargeZip(module, Random(24 << 20, seed: 4)));
+        var zip = AddLarge(module, LargeZip(module, Random(40 << 20, seed: 4)));
+        upstream.HoldBodyAfter(ZipPath(module), 17 << 20, upstream.RangeAnswered(ZipPath(module)));
         var unanswered = await ChecksAheadAsync("unanswered");
 
         using var response = await gateway.Http.GetAsync(ZipPath(module).TrimStart('/'));
@@ -101,11 +102,13 @@ public sealed class ZipCheckAheadTests : IAsyncLifetime
     [Fact]
     public async Task ZipStopsMidwayWhileChecked_RefusedAsUpstreamFailure_NothingCached()
     {
-        // Half of 40 MB arrives, past the threshold: the check ahead is waiting for bytes that never come.
+        // Half of 40 MB arrives, past the threshold, the rest of that half only once the tail was sent: the check ahead
+        // is then waiting for bytes that never come.
         const string module = "example.com/large/truncated";
         AddLarge(module, LargeZip(module, Random(40 << 20, seed: 5)));
         upstream.AnswerRanges(ZipPath(module));
         upstream.RespondTruncated(ZipPath(module));
+        upstream.HoldBodyAfter(ZipPath(module), 17 << 20, upstream.RangeAnswered(ZipPath(module)));
 
         using var response = await gateway.Http.GetAsync(ZipPath(module).TrimStart('/'));
 

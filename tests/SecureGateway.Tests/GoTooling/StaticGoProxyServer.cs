@@ -138,10 +138,13 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
     /// </summary>
     public void AnswerRanges(string path, byte[]? claimed = null) => Override(path, o => o with { AnswerRanges = true, ClaimedFile = claimed });
 
-    /// <summary>Sends the first <paramref name="bytes"/> of the body of <paramref name="path"/>, then the rest once <paramref name="release"/> completes.</summary>
+    /// <summary>
+    /// Sends the first <paramref name="bytes"/> of the body of <paramref name="path"/>, then the rest once <paramref name="release"/>
+    /// completes (range requests are not held).
+    /// </summary>
     public void HoldBodyAfter(string path, long bytes, Task release) => Override(path, o => o with { HoldAfter = bytes, Release = null, BodyRelease = release });
 
-    /// <summary>Completes once a range request for <paramref name="path"/> has been answered in full.</summary>
+    /// <summary>Completes once a range request for <paramref name="path"/> has been answered: a 206 in full, or the head of the whole file where ranges are not answered.</summary>
     public Task RangeAnswered(string path) => rangeAnswered.GetOrAdd(path, _ => NewSignal()).Task;
 
     /// <summary>How many range requests arrived for <paramref name="path"/>.</summary>
@@ -254,7 +257,7 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
             if (behaviour.AnswerRanges && status == 200 && SuffixLength(range) is { } suffix)
             {
                 var keepOpen = await RespondWithSuffixAsync(stream, request, behaviour.ClaimedFile ?? body, suffix, contentType, cancellationToken).ConfigureAwait(false);
-                rangeAnswered.GetOrAdd(path, _ => NewSignal()).TrySetResult();
+                SignalRangeAnswered(path);
                 return keepOpen;
             }
         }
@@ -265,6 +268,12 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
             + string.Concat(behaviour.ExtraHeaders.Select(line => line + "\r\n"))
             + $"Connection: {(keepAlive ? "keep-alive" : "close")}\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), cancellationToken).ConfigureAwait(false);
+        if (request.Range is not null)
+        {
+            // Ranges ignored: the whole file's status and head are the answer (a client may stop reading there).
+            SignalRangeAnswered(path);
+        }
+
         if (request.Method != "HEAD")
         {
             var sent = behaviour.Truncate || behaviour.ResetMidBody ? body.AsMemory(0, body.Length / 2) : body;
@@ -276,7 +285,7 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
                     await Task.Delay(behaviour.DripInterval, cancellationToken).ConfigureAwait(false);
                 }
             }
-            else if (behaviour.BodyRelease is { } bodyRelease && behaviour.HoldAfter < sent.Length)
+            else if (behaviour.BodyRelease is { } bodyRelease && behaviour.HoldAfter < sent.Length && request.Range is null)
             {
                 await stream.WriteAsync(sent[..(int)behaviour.HoldAfter], cancellationToken).ConfigureAwait(false);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -299,6 +308,8 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
 
         return keepAlive;
     }
+
+    private void SignalRangeAnswered(string path) => rangeAnswered.GetOrAdd(path, _ => NewSignal()).TrySetResult();
 
     /// <summary>N of <c>bytes=-N</c>; null for any other range.</summary>
     private static long? SuffixLength(string range) =>
