@@ -285,7 +285,8 @@ public sealed partial class AdmissionService(
     {
         var source = upstreams.For(module.Path);
         using var staged = storage.Staging.Create();
-        if (await FetchAsync(source, module, staged, run, cancellationToken) is { } failure)
+        await using var zipAhead = new ZipCheckAhead(source, $"{ArtefactPrefix(module)}.zip", module, staged);
+        if (await FetchAsync(source, module, staged, run, cancellationToken, zipAhead: zipAhead) is { } failure)
         {
             LogFetchFailed(module, source.BaseUrl, failure.Message);
             return failure.Status == AdmissionStatus.Refused ? new(AdmissionStatus.UpstreamFailed, $"upstream error: {failure.Message}") : failure;
@@ -294,7 +295,7 @@ public sealed partial class AdmissionService(
         ModuleVerification verification;
         using (run.Step(AdmissionStep.Verify))
         {
-            verification = ModuleVerification.Of(module, staged);
+            verification = ModuleVerification.Of(module, staged, await zipAhead.ReportAsync());
         }
 
         if (verification.Violations.Count == 0 && verification.ZipHash == admitted.ZipHash && verification.GoModHash == admitted.GoModHash)

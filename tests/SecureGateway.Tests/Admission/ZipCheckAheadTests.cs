@@ -118,6 +118,32 @@ public sealed class ZipCheckAheadTests : IAsyncLifetime
         Assert.False(Directory.Exists(Path.Combine(gateway.DataDirectory, "cache", "example.com", "large", "truncated")));
     }
 
+    [Fact]
+    public async Task AdmittedZipLostHere_FetchedAgainAndCheckedAsItArrives_Served()
+    {
+        const string module = "example.com/large/refetched";
+        var zip = AddLarge(module, LargeZip(module, Random(40 << 20, seed: 6)));
+        using (var first = await gateway.Http.GetAsync(ZipPath(module).TrimStart('/')))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        // The files vanish here (a lost disk, or another replica's own folder): the admitted version is fetched again.
+        Directory.Delete(Path.Combine(gateway.DataDirectory, "cache", "example.com", "large", "refetched", "@v", Version), recursive: true);
+        upstream.ClearOverride(ZipPath(module));
+        upstream.AnswerRanges(ZipPath(module));
+        upstream.HoldBodyAfter(ZipPath(module), 17 << 20, upstream.RangeAnswered(ZipPath(module)));
+        var used = await ChecksAheadAsync("used");
+
+        using var again = await gateway.Http.GetAsync(ZipPath(module).TrimStart('/'));
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(zip, await again.Content.ReadAsByteArrayAsync());
+        Assert.Equal(2, upstream.RangeRequestCount(ZipPath(module)));
+        await Eventually.HoldsAsync(async () => await ChecksAheadAsync("used") == used + 1, "the metrics count the refetched zip as checked ahead: used");
+        Assert.Single(await gateway.DecisionsAsync($"?module={module}"));
+    }
+
     private static string ZipPath(string module) => GoProxyLayout.RequestPath(module, Version, "zip");
 
     private byte[] AddLarge(string module, byte[] zip)

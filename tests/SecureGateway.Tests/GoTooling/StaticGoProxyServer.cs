@@ -150,8 +150,12 @@ public sealed class StaticGoProxyServer : IAsyncDisposable
     /// <summary>How many range requests arrived for <paramref name="path"/>.</summary>
     public int RangeRequestCount(string path) => rangeCounts.GetValueOrDefault(path);
 
-    /// <summary>Serves <paramref name="path"/> normally again.</summary>
-    public void ClearOverride(string path) => overrides.TryRemove(path, out _);
+    /// <summary>Serves <paramref name="path"/> normally again (and forgets that a range request for it was answered).</summary>
+    public void ClearOverride(string path)
+    {
+        overrides.TryRemove(path, out _);
+        rangeAnswered.TryRemove(path, out _);
+    }
 
     /// <summary>Stops listening, drops open connections (held requests are abandoned) and waits for the handlers.</summary>
     public async ValueTask DisposeAsync()
