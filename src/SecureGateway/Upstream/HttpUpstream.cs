@@ -93,7 +93,7 @@ internal sealed class HttpUpstream(
                 if (response is not { StatusCode: HttpStatusCode.PartialContent }
                     || response.Content.Headers.ContentRange is not { Unit: "bytes", From: { } from, To: { } to, Length: { } length }
                     || to != length - 1 || from > to || to - from + 1 > maxBytes
-                    || response.Content.Headers.ContentEncoding.Any(e => !e.Equals("identity", StringComparison.OrdinalIgnoreCase)))
+                    || EncodingsOf(response) is [_, ..])
                 {
                     return null;
                 }
@@ -172,7 +172,7 @@ internal sealed class HttpUpstream(
         }
 
         // No encoding is asked for and none is decoded: an encoded body is not the file, whatever it decodes to.
-        if (response.Content.Headers.ContentEncoding.Where(e => !e.Equals("identity", StringComparison.OrdinalIgnoreCase)).ToList() is [_, ..] encodings)
+        if (EncodingsOf(response) is [_, ..] encodings)
         {
             return new(UpstreamStatus.Failed, $"{relativePath}: upstream {baseUrl} sent Content-Encoding {string.Join(", ", encodings)}, which the gateway did not ask for");
         }
@@ -206,6 +206,10 @@ internal sealed class HttpUpstream(
         var line = Encoding.UTF8.GetString(buffer, 0, length).Split('\n', 2)[0].Trim();
         return line.Length == 0 || line.Any(char.IsControl) ? "" : $": {line}";
     }
+
+    /// <summary>The content encodings of <paramref name="response"/> other than identity.</summary>
+    private static List<string> EncodingsOf(HttpResponseMessage response) =>
+        [.. response.Content.Headers.ContentEncoding.Where(e => !e.Equals("identity", StringComparison.OrdinalIgnoreCase))];
 
     private static bool IsRedirect(HttpStatusCode status) =>
         status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
