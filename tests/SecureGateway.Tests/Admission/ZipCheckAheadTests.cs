@@ -42,7 +42,7 @@ public sealed class ZipCheckAheadTests : IAsyncLifetime
         const string module = "example.com/large/answered";
         var zip = AddLarge(module, LargeZip(module, Random(40 << 20, seed: 1)));
         upstream.AnswerRanges(ZipPath(module));
-        upstream.HoldBodyAfter(ZipPath(module), 17 << 20, upstream.RangeAnswered(ZipPath(module)));
+        HoldZipUntilRangeAnswered(module);
         var used = await ChecksAheadAsync("used");
 
         using var response = await gateway.Http.GetAsync(ZipPath(module).TrimStart('/'));
@@ -67,7 +67,7 @@ public sealed class ZipCheckAheadTests : IAsyncLifetime
         var zip = AddLarge(module, LargeZip(module, content));
         Assert.Equal(zip.Length, claimed.Length);
         upstream.AnswerRanges(ZipPath(module), claimed);
-        upstream.HoldBodyAfter(ZipPath(module), 17 << 20, upstream.RangeAnswered(ZipPath(module)));
+        HoldZipUntilRangeAnswered(module);
         var discarded = await ChecksAheadAsync("discarded");
 
         using var response = await gateway.Http.GetAsync(ZipPath(module).TrimStart('/'));
@@ -87,7 +87,7 @@ public sealed class ZipCheckAheadTests : IAsyncLifetime
     {
         const string module = "example.com/large/unranged";
         var zip = AddLarge(module, LargeZip(module, Random(40 << 20, seed: 4)));
-        upstream.HoldBodyAfter(ZipPath(module), 17 << 20, upstream.RangeAnswered(ZipPath(module)));
+        HoldZipUntilRangeAnswered(module);
         var unanswered = await ChecksAheadAsync("unanswered");
 
         using var response = await gateway.Http.GetAsync(ZipPath(module).TrimStart('/'));
@@ -108,7 +108,7 @@ public sealed class ZipCheckAheadTests : IAsyncLifetime
         AddLarge(module, LargeZip(module, Random(40 << 20, seed: 5)));
         upstream.AnswerRanges(ZipPath(module));
         upstream.RespondTruncated(ZipPath(module));
-        upstream.HoldBodyAfter(ZipPath(module), 17 << 20, upstream.RangeAnswered(ZipPath(module)));
+        HoldZipUntilRangeAnswered(module);
 
         using var response = await gateway.Http.GetAsync(ZipPath(module).TrimStart('/'));
 
@@ -132,7 +132,7 @@ public sealed class ZipCheckAheadTests : IAsyncLifetime
         Directory.Delete(Path.Combine(gateway.DataDirectory, "cache", "example.com", "large", "refetched", "@v", Version), recursive: true);
         upstream.ClearOverride(ZipPath(module));
         upstream.AnswerRanges(ZipPath(module));
-        upstream.HoldBodyAfter(ZipPath(module), 17 << 20, upstream.RangeAnswered(ZipPath(module)));
+        HoldZipUntilRangeAnswered(module);
         var used = await ChecksAheadAsync("used");
 
         using var again = await gateway.Http.GetAsync(ZipPath(module).TrimStart('/'));
@@ -143,6 +143,10 @@ public sealed class ZipCheckAheadTests : IAsyncLifetime
         await Eventually.HoldsAsync(async () => await ChecksAheadAsync("used") == used + 1, "the metrics count the refetched zip as checked ahead: used");
         Assert.Single(await gateway.DecisionsAsync($"?module={module}"));
     }
+
+    /// <summary>The zip pauses just past the threshold until the range request was answered, so the check ahead starts before the zip arrives.</summary>
+    private void HoldZipUntilRangeAnswered(string module) =>
+        upstream.HoldBodyAfter(ZipPath(module), ZipCheckAhead.Threshold + (1 << 20), upstream.RangeAnswered(ZipPath(module)));
 
     private static string ZipPath(string module) => GoProxyLayout.RequestPath(module, Version, "zip");
 

@@ -196,19 +196,7 @@ public sealed class TileHashReaderTests
         Assert.True(honest.Saved.Count >= 3);
         foreach (Tile target in honest.Saved)
         {
-            var server = new MemoryTileServer(log, 8)
-            {
-                Tamper = (tile, data) =>
-                {
-                    if (tile != target)
-                    {
-                        return data;
-                    }
-                    byte[] copy = (byte[])data.Clone();
-                    copy[^1] ^= 0x80;
-                    return copy;
-                },
-            };
+            var server = new MemoryTileServer(log, 8) { Tamper = FlipLastBitOf(target) };
             TlogException e = await Assert.ThrowsAsync<TlogException>(async () => await new TileHashReader(head, server).ReadHashesAsync([index], None));
             Assert.Equal(Inconsistent, e.Message);
             Assert.Empty(server.Saved);
@@ -275,7 +263,7 @@ public sealed class TileHashReaderTests
 
         foreach (Tile target in honest.Saved)
         {
-            switching.Tamper = (tile, data) => tile != target ? data : [.. data[..^1], (byte)(data[^1] ^ 0x80)];
+            switching.Tamper = FlipLastBitOf(target);
             TlogException e = await Assert.ThrowsAsync<TlogException>(async () => await reader.ReadHashesAsync([index], None));
             Assert.Equal(Inconsistent, e.Message);
         }
@@ -296,6 +284,10 @@ public sealed class TileHashReaderTests
             Assert.Equal(log.Stored[(int)index], Assert.Single(await reader.ReadHashesAsync([index], None)));
         }
     }
+
+    /// <summary>Changes <paramref name="target"/>'s data (a copy) in its last bit, and no other tile.</summary>
+    private static Func<Tile, byte[], byte[]> FlipLastBitOf(Tile target) =>
+        (tile, data) => tile != target ? data : [.. data[..^1], (byte)(data[^1] ^ 0x80)];
 
     /// <summary>Tiles from <paramref name="inner"/>, changed by <see cref="Tamper"/> while it is set.</summary>
     private sealed class SwitchingTiles(ITileReader inner) : ITileReader
