@@ -157,7 +157,7 @@ public sealed partial class AdmissionService(
                 using var step = run.Step(AdmissionStep.Facts);
                 return await facts.ReadAsync(module, previous is not null, stop);
             }, cancellationToken);
-            await using var zipAhead = new ZipCheckAhead(source, $"{ArtefactPrefix(module)}.zip", module, staged);
+            await using var zipAhead = new ZipCheckAhead(source, module, staged);
             var fetchFailure = await FetchAsync(source, module, staged, run, cancellationToken, infoArrived, zipAhead);
             if (fetchFailure is { Status: not AdmissionStatus.Refused })
             {
@@ -285,7 +285,7 @@ public sealed partial class AdmissionService(
     {
         var source = upstreams.For(module.Path);
         using var staged = storage.Staging.Create();
-        await using var zipAhead = new ZipCheckAhead(source, $"{ArtefactPrefix(module)}.zip", module, staged);
+        await using var zipAhead = new ZipCheckAhead(source, module, staged);
         if (await FetchAsync(source, module, staged, run, cancellationToken, zipAhead: zipAhead) is { } failure)
         {
             LogFetchFailed(module, source.BaseUrl, failure.Message);
@@ -405,7 +405,7 @@ public sealed partial class AdmissionService(
         TaskCompletionSource? infoArrived = null, ZipCheckAhead? zipAhead = null)
     {
         using var fetching = run.Step(AdmissionStep.Fetch);
-        var prefix = ArtefactPrefix(module);
+        var prefix = $"{ModuleEscaping.EscapePath(module.Path)}/@v/{ModuleEscaping.EscapeVersion(module.Version)}";
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var fetches = new[]
         {
@@ -417,9 +417,6 @@ public sealed partial class AdmissionService(
         cancellationToken.ThrowIfCancellationRequested();
         return failures.FirstOrDefault(failure => failure is not null);
     }
-
-    private static string ArtefactPrefix(ModuleVersion module) =>
-        $"{ModuleEscaping.EscapePath(module.Path)}/@v/{ModuleEscaping.EscapeVersion(module.Version)}";
 
     /// <summary>
     /// One artefact into staging; null when it arrived, or when a sibling's failure stopped it (the upstreams answer a
@@ -435,7 +432,7 @@ public sealed partial class AdmissionService(
             try
             {
                 await using var file = staged.Create(kind);
-                fetch = await source.FetchAsync(path, zipAhead?.Follow(file) ?? file, limit, failed.Token);
+                fetch = await source.FetchAsync(path, zipAhead?.Follow(file, path) ?? file, limit, failed.Token);
             }
             finally
             {

@@ -14,7 +14,7 @@ namespace SecureGateway.Admission;
 /// the upstream claimed and ends in exactly those bytes, so that every byte the rules read was the zip's own; otherwise,
 /// and when the upstream answers no range request, the zip is checked from the file once it arrived, as any other.
 /// </summary>
-internal sealed class ZipCheckAhead(IUpstream source, string relativePath, ModuleVersion module, StagedModule staged) : IAsyncDisposable
+internal sealed class ZipCheckAhead(IUpstream source, ModuleVersion module, StagedModule staged) : IAsyncDisposable
 {
     /// <summary>Smaller zips are checked once they arrived: the overlap would save less than the range request costs.</summary>
     public const long Threshold = 16L << 20;
@@ -29,11 +29,16 @@ internal sealed class ZipCheckAhead(IUpstream source, string relativePath, Modul
     private readonly CancellationTokenSource stop = new();
     private readonly TaskCompletionSource goModArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ArrivingFile? arriving;
+    private string? relativePath;
     private Task<(UpstreamTail Tail, ModuleZipReport Report)?>? checking;
     private bool tailArrived;
 
-    /// <summary>The stream the zip is downloaded into: <paramref name="file"/>, watched.</summary>
-    public Stream Follow(FileStream file) => arriving = new ArrivingFile(file, Threshold, () => checking = CheckAsync());
+    /// <summary>The stream the zip at <paramref name="path"/> (relative to the upstream) is downloaded into: <paramref name="file"/>, watched.</summary>
+    public Stream Follow(FileStream file, string path)
+    {
+        relativePath = path;
+        return arriving = new ArrivingFile(file, Threshold, () => checking = CheckAsync());
+    }
 
     /// <summary>The staged go.mod is complete: the rules compare the zip's go.mod with it.</summary>
     public void GoModArrived() => goModArrived.TrySetResult();
@@ -105,7 +110,7 @@ internal sealed class ZipCheckAhead(IUpstream source, string relativePath, Modul
 
     private async Task<(UpstreamTail, ModuleZipReport)?> CheckAsync()
     {
-        var tail = await source.FetchTailAsync(relativePath, TailBytes, stop.Token);
+        var tail = await source.FetchTailAsync(relativePath!, TailBytes, stop.Token);
         Volatile.Write(ref tailArrived, true);
         if (tail is null || tail.Length < Threshold || tail.Length > ModuleZipRules.MaxZipFile)
         {
