@@ -4,10 +4,12 @@
 # latency, not throughput, is what `go mod download` of new versions waits for. The world is the benchmark's own
 # (bench/SecureGateway.Bench: small modules with licence files, the test checksum database with 100,000 filler
 # records) served by nginx; the gateway verifies against that checksum DB, with the fact sources off and a rule without
-# an opinion. Each run starts a build with a fresh data folder, admits 10 versions (JIT, pools), then times the next
-# N one after another and prints their median and the steps' means (from /metrics). Needs nginx, curl and python3.
+# an opinion. Each run starts a build with a fresh data folder, admits W warm-up versions of another module (a fresh
+# process runs tier-0 code and recompiles its hot paths in the background for its first ~500 admissions), then times
+# N new versions one after another and prints their median and the steps' means (from /metrics). Needs nginx, curl and
+# python3.
 #
-#   bench/admission-steps.sh BEFORE.dll AFTER.dll [pairs=3] [versions=50]
+#   bench/admission-steps.sh BEFORE.dll AFTER.dll [pairs=3] [versions=50] [warm-up=600]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,6 +17,7 @@ before=${1:?BEFORE.dll}
 after=${2:?AFTER.dll}
 pairs=${3:-3}
 versions=${4:-50}
+warm_up=${5:-600}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 pids=()
@@ -25,7 +28,7 @@ done
 
 dotnet build -c Release "$root/bench/SecureGateway.Bench/SecureGateway.Bench.csproj" -v quiet -nologo >/dev/null
 dotnet "$root/bench/SecureGateway.Bench/bin/Release/net10.0/SecureGateway.Bench.dll" world "$work" \
-  --small-modules 1 --versions $((versions + 10)) --medium 0 --large-mb 1 >"$work/world.log" 2>&1 &
+  --small-modules 1 --versions "$versions" --medium 0 --large-mb 1 --warm-up "$warm_up" >"$work/world.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 600); do [ -s "$work/sumdb" ] && break; sleep 0.5; done
 [ -s "$work/sumdb" ] || { echo "the world was not ready; see $work/world.log" >&2; exit 1; }
@@ -48,10 +51,10 @@ run() {
     --Gateway:Index:Url=off --Gateway:GitHub:ApiUrl=off --Logging:LogLevel:Default=Warning >"$data.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
-  for i in $(seq 0 9); do curl -sf -o /dev/null "http://127.0.0.1:$port/$module/@v/v1.0.$i.info"; done
+  for i in $(seq 0 $((warm_up - 1))); do curl -sf -o /dev/null "http://127.0.0.1:$port/bench.example/warmup/@v/v1.0.$i.info"; done
   curl -sf "http://127.0.0.1:$port/metrics" >"$data.before"
   local latency
-  latency=$(for i in $(seq 10 $((versions + 9))); do
+  latency=$(for i in $(seq 0 $((versions - 1))); do
     curl -sf -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/$module/@v/v1.0.$i.info"
   done | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f", 1000 * v[int((NR + 1) / 2)] }')
   curl -sf "http://127.0.0.1:$port/metrics" >"$data.after"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The gateway against what it stands in front of, as ratios from one run on one machine (issue 14, "The benchmark"):
-#   cold admission   `go mod download` of N new small versions, and of one large zip, through a cold gateway vs
-#                    straight from the upstream and the checksum database (fresh module cache each time); the
-#                    gateway's RSS growth while it admits the large zip
+#   cold admission   `go mod download` of N new small versions, and of one large zip, through a gateway that has
+#                    not seen them vs straight from the upstream and the checksum database (fresh module cache each
+#                    time); once right after the gateway started, then (the goal's figure) after it admitted the
+#                    warm-up versions, as a long-running gateway has; the gateway's RSS growth while it admits the zip
 #   cached GET       wrk -t1 -c16 --latency: .zip (≈20 KB and ≈1 MB), .info, .mod from the gateway vs nginx serving
 #                    the same files; req/s and p99
 #   @v/list          the gateway vs the upstream (nginx)
@@ -18,24 +19,27 @@
 # Installs nginx, wrk and unzip with apt-get when missing. Results: bench/results/<UTC time>/results.{json,md}.
 #
 #   bench/run.sh [--quick] [--no-build] [--store folder|s3] [--large-mb MB] [--seconds S] [--repeat R] [--versions N]
-#     --quick       50 MB large zip, 5 s per wrk run, 1 repetition (about 2 minutes after the build)
+#                [--warm-up W]
+#     --quick       50 MB large zip, 5 s per wrk run, 1 repetition, 200 warm-up versions (about 3 minutes after the build)
 #     --no-build    use the Release builds already there
 #     --store s3    the gateways keep their artefacts in S3: a one-node Ceph RADOS Gateway on loopback started by
 #                   tests/s3-server/rgw.sh (installs radosgw ceph-mon ceph-osd when missing); default: the local folder
-#     default       300 MB large zip, 10 s per wrk run, 3 repetitions (medians), 25 versions per cold download
+#     default       300 MB large zip, 10 s per wrk run, 3 repetitions (medians), 25 versions per cold download,
+#                   600 warm-up versions admitted by each cold-admission gateway before it is timed
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-large_mb=300 seconds=10 repeat=3 versions=25 mode=full build=1 store=folder
+large_mb=300 seconds=10 repeat=3 versions=25 warm_up=600 mode=full build=1 store=folder
 while [ $# -gt 0 ]; do
   case $1 in
-    --quick) large_mb=50 seconds=5 repeat=1 mode=quick ;;
+    --quick) large_mb=50 seconds=5 repeat=1 warm_up=200 mode=quick ;;
     --no-build) build=0 ;;
     --store) store=$2; shift ;;
     --large-mb) large_mb=$2; shift ;;
     --seconds) seconds=$2; shift ;;
     --repeat) repeat=$2; shift ;;
     --versions) versions=$2; shift ;;
+    --warm-up) warm_up=$2; shift ;;
     *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
   esac
   shift
@@ -84,9 +88,10 @@ fi
 gateway_dll="$root/src/SecureGateway/bin/Release/net10.0/SecureGateway.dll"
 bench_dll="$root/bench/SecureGateway.Bench/bin/Release/net10.0/SecureGateway.Bench.dll"
 
-small_modules=$((2 * repeat + 2))
-echo "$SECONDS s: world: $small_modules × $versions small versions, 5 medium, one of $large_mb MB" >&2
-dotnet "$bench_dll" world "$work" --small-modules "$small_modules" --versions "$versions" --medium 5 --large-mb "$large_mb" >&2 &
+small_modules=$((2 * repeat + 3))
+echo "$SECONDS s: world: $small_modules × $versions small versions, $warm_up to warm up, 5 medium, one of $large_mb MB" >&2
+dotnet "$bench_dll" world "$work" --small-modules "$small_modules" --versions "$versions" --medium 5 --large-mb "$large_mb" \
+  --warm-up "$warm_up" >&2 &
 pids+=($!)
 for _ in $(seq 1 600); do [ -s "$work/sumdb" ] && break; sleep 0.5; done
 [ -s "$work/sumdb" ] || { echo "the world was not ready" >&2; exit 1; }
@@ -181,26 +186,41 @@ compare_get() {
   record "$name p99" "ms" lower "$(median "${g_p99[@]}")" "$(median "${n_p99[@]}")" "nginx"
 }
 
+# cold_admission NAME FIRST_MODULE TIMED_MODULE…: into the table, `go mod download` of FIRST_MODULE's versions through
+# the gateway just started (and straight from the upstream), then the warm-up, then the medians of the TIMED_MODULEs'.
+# A fresh process runs tier-0 JIT code while the runtime recompiles its hot paths in the background; on a busy 2-core box
+# that takes its first ~500 admissions (about 17 ms each, then about 10 ms), the recompiling taking up to a core.
+cold_admission() {
+  local name=$1 first=$2 mods g=() d=() first_g first_d module; shift 2
+  mapfile -t mods < <(versions_of "$first")
+  first_g=$(go_download "$gateway" "${mods[@]}"); first_d=$(go_download "$upstream" "${mods[@]}")
+  record "cold: $versions small versions, $name, first download after the gateway started" ms lower "$first_g" "$first_d" \
+    "go mod download direct; one run"
+  echo "$SECONDS s: warm-up: $warm_up versions admitted through the gateway" >&2
+  local warm=() v
+  for v in $(seq 0 $((warm_up - 1))); do
+    warm+=("bench.example/warmup@v1.0.$v")
+    if [ ${#warm[@]} -eq "$versions" ] || [ "$v" -eq $((warm_up - 1)) ]; then go_download "$gateway" "${warm[@]}" >/dev/null; warm=(); fi
+  done
+  for module in "$@"; do
+    mapfile -t mods < <(versions_of "$module")
+    g+=("$(go_download "$gateway" "${mods[@]}")"); d+=("$(go_download "$upstream" "${mods[@]}")")
+  done
+  record "cold: $versions small versions, $name" ms lower "$(median "${g[@]}")" "$(median "${d[@]}")" \
+    "go mod download direct; after $warm_up warm-up admissions"
+}
+timed_modules() { local r; for r in $(seq "$1" "$2"); do echo "small$r"; done; }
+
 echo "$SECONDS s: cold admission with the fact sources refused" >&2
 # A loopback port nobody listens on: connections are refused at once, as on a site without a route to the sources.
 unreachable=http://127.0.0.1:$(free_port)
 start_gateway unreachable --Gateway:PolicyDir="$work/no-opinion" --Gateway:VulnDb:Source="$unreachable" --Gateway:Index:Url="$unreachable" --Gateway:GitHub:ApiUrl="$unreachable/"
-g=(); d=()
-for r in $(seq 1 "$repeat"); do
-  mapfile -t mods < <(versions_of "small$((repeat + r))")
-  g+=("$(go_download "$gateway" "${mods[@]}")"); d+=("$(go_download "$upstream" "${mods[@]}")")
-done
-record "cold: $versions small versions, fact sources refused, no-opinion rule" ms lower "$(median "${g[@]}")" "$(median "${d[@]}")" "go mod download direct"
+cold_admission "fact sources refused, no-opinion rule" "small$((2 * repeat + 1))" $(timed_modules $((repeat + 1)) $((2 * repeat)))
 stop_gateway
 
 echo "$SECONDS s: cold admission with the fact sources off" >&2
 start_gateway off --Gateway:VulnDb:Source=off --Gateway:Index:Url=off --Gateway:GitHub:ApiUrl=off
-g=(); d=()
-for r in $(seq 1 "$repeat"); do
-  mapfile -t mods < <(versions_of "small$r")
-  g+=("$(go_download "$gateway" "${mods[@]}")"); d+=("$(go_download "$upstream" "${mods[@]}")")
-done
-record "cold: $versions small versions, fact sources off, repository policies" ms lower "$(median "${g[@]}")" "$(median "${d[@]}")" "go mod download direct"
+cold_admission "fact sources off, repository policies" "small$((2 * repeat + 2))" $(timed_modules 1 "$repeat")
 
 # The peak RSS is reset (clear_refs 5) so that VmHWM afterwards is the peak during the admission alone.
 rss_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
