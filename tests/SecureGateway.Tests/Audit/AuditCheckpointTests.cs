@@ -199,13 +199,6 @@ public sealed class AuditCheckpointTests : IAsyncLifetime
         GatewayCli.RunAsync(
             "audit", "verify", "--checkpoint", file, "--key", key, $"--ConnectionStrings:Audit={gateway.ConnectionString}", $"--Gateway:DataDir={TempDirectory.Create("cli-data")}");
 
-    private static async Task WaitForCheckpointsAsync(string file, int count)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (!File.Exists(file) || AuditCheckpoints.Split(await File.ReadAllTextAsync(file)).Count < count)
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), $"fewer than {count} checkpoints written to {file}");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitForCheckpointsAsync(string file, int count) =>
+        Eventually.HoldsAsync(async () => File.Exists(file) && AuditCheckpoints.Split(await File.ReadAllTextAsync(file)).Count >= count, $"{count} checkpoints are written to {file}");
 }

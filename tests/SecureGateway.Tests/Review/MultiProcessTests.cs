@@ -144,18 +144,14 @@ public sealed class MultiProcessTests : IAsyncLifetime
 
     /// <summary>
     /// The revoked versions' files are moved to held/ by whichever process hears the decision (the revoking one at once,
-    /// the others from the decision feed): poll briefly for the moves to finish, then the layout must be exact.
+    /// the others from the decision feed): once the moves are done, the layout must be exact.
     /// </summary>
     private static async Task AssertFilesHeldAsync(string dataDirectory)
     {
         string VersionDirectory(string store, string version) => Path.Combine(dataDirectory, store, Module, "@v", version);
         bool Settled() => Revoked.All(v => Directory.Exists(VersionDirectory("held", v)) && !Directory.Exists(VersionDirectory("cache", v)));
 
-        var waited = Stopwatch.StartNew();
-        while (!Settled() && waited.Elapsed < TimeSpan.FromSeconds(5))
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.HoldsAsync(() => Task.FromResult(Settled()), $"the revoked versions' files are in held/ of {dataDirectory}");
 
         foreach (var version in Revoked)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
@@ -88,13 +87,6 @@ public sealed class ReviewCliTests : IAsyncLifetime
     }
 
     /// <summary>The running gateway follows the CLI at once (NOTIFY); waited for generously, as how fast belongs in the benchmark.</summary>
-    private async Task WaitForStatusAsync(string module, HttpStatusCode status)
-    {
-        var clock = Stopwatch.StartNew();
-        while (await ZipStatusAsync(module) != status)
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{module} never answered {status}");
-            await Task.Delay(20);
-        }
-    }
+    private Task WaitForStatusAsync(string module, HttpStatusCode status) =>
+        Eventually.HoldsAsync(async () => await ZipStatusAsync(module) == status, $"{module} answers {status}");
 }
