@@ -5,11 +5,11 @@
 # (bench/SecureGateway.Bench: small modules with licence files, the test checksum database with 100,000 filler
 # records) served by nginx; the gateway verifies against that checksum DB, with the fact sources off and a rule without
 # an opinion. Each run starts a build with a fresh data folder, admits W warm-up versions of another module (a fresh
-# process runs tier-0 code and recompiles its hot paths in the background for its first ~500 admissions), then times
+# process runs tier-0 code and recompiles its hot paths in the background for its first ~800 admissions), then times
 # N new versions one after another and prints their median and the steps' means (from /metrics). Needs nginx, curl and
 # python3.
 #
-#   bench/admission-steps.sh BEFORE.dll AFTER.dll [pairs=3] [versions=50] [warm-up=600]
+#   bench/admission-steps.sh BEFORE.dll AFTER.dll [pairs=3] [versions=50] [warm-up=1000]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,7 +17,7 @@ before=${1:?BEFORE.dll}
 after=${2:?AFTER.dll}
 pairs=${3:-3}
 versions=${4:-50}
-warm_up=${5:-600}
+warm_up=${5:-1000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 pids=()

@@ -20,19 +20,19 @@
 #
 #   bench/run.sh [--quick] [--no-build] [--store folder|s3] [--large-mb MB] [--seconds S] [--repeat R] [--versions N]
 #                [--warm-up W]
-#     --quick       50 MB large zip, 5 s per wrk run, 1 repetition, 200 warm-up versions (about 3 minutes after the build)
+#     --quick       50 MB large zip, 5 s per wrk run, 1 repetition, 300 warm-up versions (about 4 minutes after the build)
 #     --no-build    use the Release builds already there
 #     --store s3    the gateways keep their artefacts in S3: a one-node Ceph RADOS Gateway on loopback started by
 #                   tests/s3-server/rgw.sh (installs radosgw ceph-mon ceph-osd when missing); default: the local folder
 #     default       300 MB large zip, 10 s per wrk run, 3 repetitions (medians), 25 versions per cold download,
-#                   600 warm-up versions admitted by each cold-admission gateway before it is timed
+#                   1,000 warm-up versions admitted by each cold-admission gateway before it is timed
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-large_mb=300 seconds=10 repeat=3 versions=25 warm_up=600 mode=full build=1 store=folder
+large_mb=300 seconds=10 repeat=3 versions=25 warm_up=1000 mode=full build=1 store=folder
 while [ $# -gt 0 ]; do
   case $1 in
-    --quick) large_mb=50 seconds=5 repeat=1 warm_up=200 mode=quick ;;
+    --quick) large_mb=50 seconds=5 repeat=1 warm_up=300 mode=quick ;;
     --no-build) build=0 ;;
     --store) store=$2; shift ;;
     --large-mb) large_mb=$2; shift ;;
@@ -188,8 +188,9 @@ compare_get() {
 
 # cold_admission NAME FIRST_MODULE TIMED_MODULE…: into the table, `go mod download` of FIRST_MODULE's versions through
 # the gateway just started (and straight from the upstream), then the warm-up, then the medians of the TIMED_MODULEs'.
-# A fresh process runs tier-0 JIT code while the runtime recompiles its hot paths in the background; on a busy 2-core box
-# that takes its first ~500 admissions (about 17 ms each, then about 10 ms), the recompiling taking up to a core.
+# A fresh process runs tier-0 JIT code while the runtime recompiles its hot paths in the background (with profile-guided
+# optimisation, which cached serving gains ~10% from); on a busy 2-core box that takes its first ~800 admissions (about
+# 17 ms each and 25-35 ms of CPU, then about 9-12 ms and 8-12 ms of CPU).
 cold_admission() {
   local name=$1 first=$2 mods g=() d=() first_g first_d module; shift 2
   mapfile -t mods < <(versions_of "$first")
