@@ -43,14 +43,9 @@ public sealed class ZipCheckAheadTests : IAsyncLifetime
         var zip = AddLarge(module, LargeZip(module, Random(40 << 20, seed: 1)));
         upstream.AnswerRanges(ZipPath(module));
         HoldZipUntilRangeAnswered(module);
-        var used = await ChecksAheadAsync("used");
 
-        using var response = await gateway.Http.GetAsync(ZipPath(module).TrimStart('/'));
+        await AssertServedAndCheckedAheadAsync(module, zip, "used", rangeRequests: 1);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(zip, await response.Content.ReadAsByteArrayAsync());
-        Assert.Equal(1, upstream.RangeRequestCount(ZipPath(module)));
-        await Eventually.HoldsAsync(async () => await ChecksAheadAsync("used") == used + 1, "the metrics count the zip as checked ahead: used");
         Assert.Equal(Hash1.OfZip(layout.FilePath(module, Version, "zip")), await RecordedZipHashAsync(module));
     }
 
@@ -68,14 +63,9 @@ public sealed class ZipCheckAheadTests : IAsyncLifetime
         Assert.Equal(zip.Length, claimed.Length);
         upstream.AnswerRanges(ZipPath(module), claimed);
         HoldZipUntilRangeAnswered(module);
-        var discarded = await ChecksAheadAsync("discarded");
 
-        using var response = await gateway.Http.GetAsync(ZipPath(module).TrimStart('/'));
+        await AssertServedAndCheckedAheadAsync(module, zip, "discarded", rangeRequests: 1);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(zip, await response.Content.ReadAsByteArrayAsync());
-        Assert.Equal(1, upstream.RangeRequestCount(ZipPath(module)));
-        await Eventually.HoldsAsync(async () => await ChecksAheadAsync("discarded") == discarded + 1, "the metrics count the zip as checked ahead: discarded");
         var arrived = Hash1.OfZip(layout.FilePath(module, Version, "zip"));
         Assert.Equal(arrived, await RecordedZipHashAsync(module));
         File.WriteAllBytes(layout.FilePath(module, Version, "zip"), claimed);
@@ -88,14 +78,9 @@ public sealed class ZipCheckAheadTests : IAsyncLifetime
         const string module = "example.com/large/unranged";
         var zip = AddLarge(module, LargeZip(module, Random(40 << 20, seed: 4)));
         HoldZipUntilRangeAnswered(module);
-        var unanswered = await ChecksAheadAsync("unanswered");
 
-        using var response = await gateway.Http.GetAsync(ZipPath(module).TrimStart('/'));
+        await AssertServedAndCheckedAheadAsync(module, zip, "unanswered", rangeRequests: 1);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(zip, await response.Content.ReadAsByteArrayAsync());
-        Assert.Equal(1, upstream.RangeRequestCount(ZipPath(module)));
-        await Eventually.HoldsAsync(async () => await ChecksAheadAsync("unanswered") == unanswered + 1, "the metrics count the zip as checked ahead: unanswered");
         Assert.Equal(Hash1.OfZip(layout.FilePath(module, Version, "zip")), await RecordedZipHashAsync(module));
     }
 
@@ -133,20 +118,31 @@ public sealed class ZipCheckAheadTests : IAsyncLifetime
         upstream.ClearOverride(ZipPath(module));
         upstream.AnswerRanges(ZipPath(module));
         HoldZipUntilRangeAnswered(module);
-        var used = await ChecksAheadAsync("used");
 
-        using var again = await gateway.Http.GetAsync(ZipPath(module).TrimStart('/'));
+        await AssertServedAndCheckedAheadAsync(module, zip, "used", rangeRequests: 2);
 
-        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Equal(zip, await again.Content.ReadAsByteArrayAsync());
-        Assert.Equal(2, upstream.RangeRequestCount(ZipPath(module)));
-        await Eventually.HoldsAsync(async () => await ChecksAheadAsync("used") == used + 1, "the metrics count the refetched zip as checked ahead: used");
         Assert.Single(await gateway.DecisionsAsync($"?module={module}"));
     }
 
     /// <summary>The zip pauses just past the threshold until the range request was answered, so the check ahead starts before the zip arrives.</summary>
     private void HoldZipUntilRangeAnswered(string module) =>
         upstream.HoldBodyAfter(ZipPath(module), ZipCheckAhead.Threshold + (1 << 20), upstream.RangeAnswered(ZipPath(module)));
+
+    /// <summary>
+    /// GETs the zip: served whole, the upstream asked for its tail <paramref name="rangeRequests"/> times in all, and one
+    /// more check ahead counted with <paramref name="result"/>.
+    /// </summary>
+    private async Task AssertServedAndCheckedAheadAsync(string module, byte[] zip, string result, int rangeRequests)
+    {
+        var before = await ChecksAheadAsync(result);
+
+        using var response = await gateway.Http.GetAsync(ZipPath(module).TrimStart('/'));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(zip, await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(rangeRequests, upstream.RangeRequestCount(ZipPath(module)));
+        await Eventually.HoldsAsync(async () => await ChecksAheadAsync(result) == before + 1, $"the metrics count the zip as checked ahead: {result}");
+    }
 
     private static string ZipPath(string module) => GoProxyLayout.RequestPath(module, Version, "zip");
 
