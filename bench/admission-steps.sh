@@ -51,7 +51,7 @@ run() {
     --Gateway:Index:Url=off --Gateway:GitHub:ApiUrl=off --Logging:LogLevel:Default=Warning >"$data.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
-  for i in $(seq 0 $((warm_up - 1))); do curl -sf -o /dev/null "http://127.0.0.1:$port/bench.example/warmup/@v/v1.0.$i.info"; done
+  admit_versions "http://127.0.0.1:$port" bench.example/warmup "$warm_up"
   curl -sf "http://127.0.0.1:$port/metrics" >"$data.before"
   local latency
   latency=$(for i in $(seq 0 $((versions - 1))); do

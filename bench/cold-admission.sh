@@ -41,9 +41,7 @@ run() {
   local name=$1 dll=$2
   rm -rf "$work/data-$name"
   serve_file_upstream "$dll" "$port" "$work/up" "$work/data-$name" "$work/policies" "$work/serve-$name.log"
-  for i in $(seq 0 $((warm_up - 1))); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/example.com/warmup/@v/v1.0.$i.info"
-  done
+  admit_versions "http://127.0.0.1:$port" example.com/warmup "$warm_up"
   for i in $(seq 0 $((versions - 1))); do
     curl -sf -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/example.com/cold/@v/v1.0.$i.info"
   done | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f\n", 1000 * v[int((NR + 1) / 2)] }'
