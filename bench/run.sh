@@ -3,7 +3,8 @@
 #   cold admission   `go mod download` of N new small versions, and of one large zip, through a gateway that has
 #                    not seen them vs straight from the upstream and the checksum database (fresh module cache each
 #                    time); once right after the gateway started, then (the goal's figure) after it admitted the
-#                    warm-up versions, as a long-running gateway has; the gateway's RSS growth while it admits the zip
+#                    warm-up versions, as a long-running gateway has; the gateway's RSS growth while it admits the zip;
+#                    and `go mod download` in a project requiring N small modules, one new version of each per run
 #   cached GET       wrk -t1 -c16 --latency: .zip (≈20 KB and ≈1 MB), .info, .mod from the gateway vs nginx serving
 #                    the same files; req/s and p99
 #   @v/list          the gateway vs the upstream (nginx)
@@ -89,9 +90,9 @@ gateway_dll="$root/src/SecureGateway/bin/Release/net10.0/SecureGateway.dll"
 bench_dll="$root/bench/SecureGateway.Bench/bin/Release/net10.0/SecureGateway.Bench.dll"
 
 small_modules=$((2 * repeat + 3))
-echo "$SECONDS s: world: $small_modules × $versions small versions, $warm_up to warm up, 5 medium, one of $large_mb MB" >&2
+echo "$SECONDS s: world: $((small_modules + versions)) × $versions small versions, $warm_up to warm up, 5 medium, one of $large_mb MB" >&2
 dotnet "$bench_dll" world "$work" --small-modules "$small_modules" --versions "$versions" --medium 5 --large-mb "$large_mb" \
-  --warm-up "$warm_up" >&2 &
+  --warm-up "$warm_up" --dependencies "$versions" >&2 &
 pids+=($!)
 for _ in $(seq 1 600); do [ -s "$work/sumdb" ] && break; sleep 0.5; done
 [ -s "$work/sumdb" ] || { echo "the world was not ready" >&2; exit 1; }
@@ -138,12 +139,15 @@ record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "${6:-}" >
 now_ms() { date +%s%3N; }
 
 # go_download PROXY MODULE@VERSION…: milliseconds of `go mod download` with a fresh module cache.
+# go_download PROXY GO_MOD: the same in a project whose go.mod is the file GO_MOD (its build list, fetched in parallel).
 go_download() {
   local proxy=$1; shift
   local home; home=$(mktemp -d "$work/go-XXXX")
+  local flags=-modcacherw
+  if [ -f "$1" ]; then cp "$1" "$home/go.mod"; flags="$flags -mod=mod"; shift; fi
   local start; start=$(now_ms)
   if ! (cd "$home" && env HOME="$home" GOPATH="$home/gopath" GOMODCACHE="$home/modcache" GOCACHE="$home/cache" \
-      GOPROXY="$proxy" GOSUMDB="$gosumdb" GOFLAGS=-modcacherw GONOSUMDB= GOPRIVATE= GONOPROXY= GOINSECURE= \
+      GOPROXY="$proxy" GOSUMDB="$gosumdb" GOFLAGS="$flags" GONOSUMDB= GOPRIVATE= GONOPROXY= GOINSECURE= \
       go mod download "$@" >"$home/out" 2>&1); then
     echo "go mod download through $proxy failed:" >&2; tail -20 "$home/out" >&2; exit 1
   fi
@@ -210,6 +214,21 @@ cold_admission() {
   record "cold: $versions small versions, $name" ms lower "$(median "${g[@]}")" "$(median "${d[@]}")" \
     "go mod download direct; after $warm_up warm-up admissions"
 }
+# project_download NAME: into the table, the medians of `go mod download` in a project that requires $versions modules
+# (bench.example/dep1 …, one new version of each per run) through the gateway and straight from the upstream. The go
+# command reads their go.mod files and then their zips two at a time on two cores (GOMAXPROCS), so the gateway admits
+# in parallel here, where `go mod download` of one module's versions asks for each .info in turn.
+project_download() {
+  local g=() d=() r k
+  for r in $(seq 0 $((repeat - 1))); do
+    { printf 'module bench.example/app\n\ngo 1.19\n\nrequire (\n'
+      for k in $(seq 1 "$versions"); do printf '\tbench.example/dep%s v1.0.%s\n' "$k" "$r"; done
+      printf ')\n'; } >"$work/project.mod"
+    g+=("$(go_download "$gateway" "$work/project.mod")"); d+=("$(go_download "$upstream" "$work/project.mod")")
+  done
+  record "cold: a project requiring $versions small modules, $1" ms lower "$(median "${g[@]}")" "$(median "${d[@]}")" \
+    "go mod download direct, in the project; after $warm_up warm-up admissions"
+}
 timed_modules() { local r; for r in $(seq "$1" "$2"); do echo "small$r"; done; }
 
 echo "$SECONDS s: cold admission with the fact sources refused" >&2
@@ -222,6 +241,7 @@ stop_gateway
 echo "$SECONDS s: cold admission with the fact sources off" >&2
 start_gateway off --Gateway:VulnDb:Source=off --Gateway:Index:Url=off --Gateway:GitHub:ApiUrl=off
 cold_admission "fact sources off, repository policies" "small$((2 * repeat + 2))" $(timed_modules 1 "$repeat")
+project_download "fact sources off, repository policies"
 
 # The peak RSS is reset (clear_refs 5) so that VmHWM afterwards is the peak during the admission alone.
 rss_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }

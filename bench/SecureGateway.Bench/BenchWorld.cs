@@ -7,11 +7,11 @@ using SecureGateway.Verification.DirHash;
 namespace SecureGateway.Bench;
 
 /// <summary>How many module versions of each size the world holds.</summary>
-internal sealed record WorldOptions(int SmallModules, int Versions, int Medium, int LargeMegabytes, int WarmUp)
+internal sealed record WorldOptions(int SmallModules, int Versions, int Medium, int LargeMegabytes, int WarmUp, int Dependencies)
 {
     public static WorldOptions Parse(IReadOnlyList<string> args)
     {
-        var options = new WorldOptions(SmallModules: 12, Versions: 25, Medium: 5, LargeMegabytes: 300, WarmUp: 0);
+        var options = new WorldOptions(SmallModules: 12, Versions: 25, Medium: 5, LargeMegabytes: 300, WarmUp: 0, Dependencies: 0);
         for (var i = 0; i + 1 < args.Count; i += 2)
         {
             var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
@@ -22,6 +22,7 @@ internal sealed record WorldOptions(int SmallModules, int Versions, int Medium, 
                 "--medium" => options with { Medium = value },
                 "--large-mb" => options with { LargeMegabytes = value },
                 "--warm-up" => options with { WarmUp = value },
+                "--dependencies" => options with { Dependencies = value },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -35,7 +36,8 @@ internal sealed record WorldModule(string Path, string Version, string ZipHash, 
 /// <summary>
 /// The upstream of the benchmark: <c>bench.example/small{k}</c> (v1.0.0… each, ≈20 KB zips),
 /// <c>bench.example/medium</c> (≈1 MB zips), <c>bench.example/large</c> v1.0.0 (one stored file of the given size) and
-/// <c>bench.example/warmup</c> (small versions a gateway admits before it is timed, as a long-running one would have).
+/// <c>bench.example/warmup</c> (small versions a gateway admits before it is timed, as a long-running one would have) and
+/// <c>bench.example/dep{k}</c> (small modules a project requires, one version of each per timed run).
 /// Every module carries an MIT licence, so the licence rule admits it as it would a typical dependency.
 /// Contents come from a fixed seed and barely compress, so zip sizes are what the names say.
 /// </summary>
@@ -83,6 +85,13 @@ internal static class BenchWorld
         for (var v = 0; v < options.Medium; v++)
         {
             modules.Add(AddSourceModule(layout, random, "bench.example/medium", $"v1.0.{v}", 1_000_000));
+        }
+        for (var k = 1; k <= options.Dependencies; k++)
+        {
+            for (var v = 0; v < options.Versions; v++)
+            {
+                modules.Add(AddSourceModule(layout, random, $"bench.example/dep{k}", $"v1.0.{v}", 20_000));
+            }
         }
         for (var v = 0; v < options.WarmUp; v++)
         {

@@ -5,7 +5,7 @@ using SecureGateway.Bench;
 using SecureGateway.Verification.DirHash;
 
 // Helpers for bench/run.sh, which documents the whole benchmark:
-//   world DIR [--small-modules K] [--versions V] [--medium N] [--large-mb L] [--warm-up W]
+//   world DIR [--small-modules K] [--versions V] [--medium N] [--large-mb L] [--warm-up W] [--dependencies D]
 //       writes a GOPROXY layout to DIR/up, starts a checksum database holding its records, writes DIR/sumdb
 //       (the GOSUMDB value) and serves until SIGTERM or SIGINT
 //   h1 ZIP [repeat]
@@ -22,7 +22,7 @@ switch (args)
     case ["licences", var corpus, .. var rest]:
         return LicenceBench.Run(corpus, rest is [var times] ? int.Parse(times, CultureInfo.InvariantCulture) : 20);
     default:
-        await Console.Error.WriteLineAsync("usage: world DIR [--small-modules K] [--versions V] [--medium N] [--large-mb L] [--warm-up W] | h1 ZIP [repeat] | licences CORPUS [repeat]").ConfigureAwait(false);
+        await Console.Error.WriteLineAsync("usage: world DIR [--small-modules K] [--versions V] [--medium N] [--large-mb L] [--warm-up W] [--dependencies D] | h1 ZIP [repeat] | licences CORPUS [repeat]").ConfigureAwait(false);
         return 2;
 }
 
