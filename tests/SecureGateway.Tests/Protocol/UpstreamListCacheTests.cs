@@ -125,14 +125,9 @@ public sealed class UpstreamListCacheTests
     }
 
     /// <summary>The background refresh ends after the upstream answered; its answer is what a later request gets.</summary>
-    private static async Task RefreshedAsync(UpstreamListCache cache, string[] expected)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!(await cache.GetAsync(Module, VersionQueries.List, CancellationToken.None)).Versions.SequenceEqual(expected))
-        {
-            await Task.Delay(10, deadline.Token);
-        }
-    }
+    private static Task RefreshedAsync(UpstreamListCache cache, string[] expected) =>
+        Eventually.HoldsAsync(async () => (await cache.GetAsync(Module, VersionQueries.List, CancellationToken.None)).Versions.SequenceEqual(expected),
+            $"the list is refreshed to {string.Join(' ', expected)}");
 
     private UpstreamListCache Cache(TimeSpan? cacheTime = null, long capacityBytes = 1 << 20) =>
         new(upstream.FetchAsync, cacheTime ?? CacheTime, capacityBytes, time);
