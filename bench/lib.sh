@@ -16,13 +16,14 @@ serve_file_upstream() {
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.5; done
 }
 
-# free_port: a TCP port on 127.0.0.1 that is free when asked.
 # admit_versions GATEWAY MODULE COUNT: asks for the .info of MODULE's v1.0.0 … v1.0.(COUNT-1), one after the other: a
 # fresh process recompiles its admission path for its first ~800 admissions, which timed admissions must not include.
 admit_versions() {
   local i
   for i in $(seq 0 $(($3 - 1))); do curl -sf -o /dev/null "$1/$2/@v/v1.0.$i.info"; done
 }
+
+# free_port: a TCP port on 127.0.0.1 that is free when asked.
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # start_nginx WORK ROOT READY_PATH: nginx serving the folder ROOT on a free port (its config, pid and error log in WORK),

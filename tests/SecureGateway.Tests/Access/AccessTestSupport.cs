@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SecureGateway.Access;
 using SecureGateway.Tests.Infrastructure;
@@ -14,6 +16,14 @@ internal static class AccessTestSupport
         var created = await gateway.Services.GetRequiredService<ApiTokens>().CreateAsync(name, roles, "test", CancellationToken.None);
         Assert.True(created.Created, created.Error);
         return created.Token!;
+    }
+
+    /// <summary>The rows of <c>/admin/consumers</c> for one version (the download ledger, written a moment after serving).</summary>
+    public static async Task<List<JsonElement>> ConsumersAsync(this HttpClient http, string module, string version)
+    {
+        using var response = await http.SendAsync(GatewayInstance.AdminRequest($"admin/consumers?module={module}&version={version}"));
+        response.EnsureSuccessStatusCode();
+        return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()];
     }
 
     public static HttpRequestMessage WithBearer(this HttpRequestMessage request, string token)

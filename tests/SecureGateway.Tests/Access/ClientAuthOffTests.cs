@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using SecureGateway.Admin;
 using SecureGateway.Tests.GoTooling;
 using SecureGateway.Tests.Infrastructure;
@@ -68,9 +66,7 @@ public sealed class ClientAuthOffTests : IAsyncLifetime
         string? client = null;
         await Eventually.HoldsAsync(async () =>
         {
-            using var response = await gateway.Http.SendAsync(GatewayInstance.AdminRequest($"admin/consumers?module={Module}&version={version}"));
-            response.EnsureSuccessStatusCode();
-            var items = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().ToList();
+            var items = await gateway.Http.ConsumersAsync(Module, version);
             client = items.Count == 1 ? items[0].GetProperty("client").GetString() : null;
             return items.Count > 0;
         }, $"the ledger shows who downloaded {version}");

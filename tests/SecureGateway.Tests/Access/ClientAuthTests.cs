@@ -124,9 +124,7 @@ public sealed class ClientAuthTests : IAsyncLifetime
         JsonElement found = default;
         await Eventually.HoldsAsync(async () =>
         {
-            using var response = await http.SendAsync(GatewayInstance.AdminRequest($"admin/consumers?module={Module}&version={Version}"));
-            response.EnsureSuccessStatusCode();
-            var items = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().ToList();
+            var items = await http.ConsumersAsync(Module, Version);
             found = items.FirstOrDefault(i => i.GetProperty("client").GetString() == client);
             return found.ValueKind == JsonValueKind.Object && found.GetProperty("kinds").GetArrayLength() >= 2;
         }, $"the ledger shows {client}");
