@@ -64,12 +64,15 @@ missing=()
 for tool in nginx wrk unzip curl python3; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
+  # A fresh machine has no package lists yet: without the update apt-get cannot locate wrk.
+  apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
 fi
 # store_args: what every gateway of the run is started with to keep its artefacts where --store says.
 store_args=()
 if [ "$store" = s3 ]; then
-  command -v radosgw >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q radosgw ceph-mon ceph-osd >/dev/null
+  command -v radosgw >/dev/null || { apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q radosgw ceph-mon ceph-osd >/dev/null; }
   echo "starting the S3 server (Ceph RADOS Gateway)" >&2
   "$root/tests/s3-server/rgw.sh" start "$work/rgw" >/dev/null
   . "$work/rgw/s3.env"
