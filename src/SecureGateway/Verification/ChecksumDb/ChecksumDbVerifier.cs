@@ -29,7 +29,8 @@ public sealed partial class ChecksumDbVerifier(
     /// </summary>
     private readonly SemaphoreSlim headLock = new(1, 1);
 
-    private TileHashReader? prover;
+    /// <summary>The hashes inside the tiles every proof reads, computed once per tile rather than once per proof.</summary>
+    private readonly TileHashes tileHashes = new();
 
     public SumDbSettings Settings => settings;
 
@@ -142,7 +143,7 @@ public sealed partial class ChecksumDbVerifier(
 
         try
         {
-            await ProveRecordAsync(tree, record, ProverIn(tree), cancellationToken);
+            await ProveRecordAsync(tree, record, new TileHashReader(tree, tiles, tileHashes), cancellationToken);
         }
         catch (TlogException)
         {
@@ -151,7 +152,7 @@ public sealed partial class ChecksumDbVerifier(
             try
             {
                 var fromDatabase = tiles.FromDatabase();
-                await ProveRecordAsync(tree, record, new TileHashReader(tree, fromDatabase), cancellationToken);
+                await ProveRecordAsync(tree, record, new TileHashReader(tree, fromDatabase, tileHashes), cancellationToken);
                 fromDatabase.Commit();
             }
             catch (TlogException e)
@@ -167,23 +168,6 @@ public sealed partial class ChecksumDbVerifier(
     {
         var proof = await Tlog.ProveRecordAsync(tree.N, record.Id, hashes, cancellationToken);
         Tlog.CheckRecord(proof, tree.N, tree.Hash, record.Id, Tlog.RecordHash(record.Text));
-    }
-
-    /// <summary>
-    /// The reader for record proofs in <paramref name="tree"/> through the cached tiles: one per tree, so that the tiles
-    /// every proof in it reads (those that give the tree hash) are authenticated once, not once per admission.
-    /// </summary>
-    private TileHashReader ProverIn(TreeHead tree)
-    {
-        var current = Volatile.Read(ref prover);
-        if (current?.Tree == tree)
-        {
-            return current;
-        }
-
-        var fresh = TileHashReader.Remembering(tree, tiles);
-        Volatile.Write(ref prover, fresh);
-        return fresh;
     }
 
     /// <summary>
@@ -232,7 +216,7 @@ public sealed partial class ChecksumDbVerifier(
             IReadOnlyList<TlogHash> proof;
             try
             {
-                proof = await Tlog.ProveTreeAsync(newer.N, older.N, new TileHashReader(newer, newerTiles), cancellationToken);
+                proof = await Tlog.ProveTreeAsync(newer.N, older.N, new TileHashReader(newer, newerTiles, tileHashes), cancellationToken);
             }
             catch (TlogException e)
             {

@@ -140,20 +140,28 @@ public readonly record struct Tile(int H, int L, long N, int W)
     /// <exception cref="TlogException">An invalid tile, too little data, or an index outside the tile.</exception>
     public static TlogHash HashFromTile(Tile tile, ReadOnlySpan<byte> data, long storedHashIndex)
     {
+        (int start, int end) = RangeInTile(tile, data.Length, storedHashIndex);
+        return TileHash(data[start..end]);
+    }
+
+    /// <summary>The byte range of <paramref name="tile"/>'s data whose tile hash is the stored hash (see <see cref="HashFromTile"/>).</summary>
+    /// <exception cref="TlogException">An invalid tile, too little data, or an index outside the tile.</exception>
+    internal static (int Start, int End) RangeInTile(Tile tile, int dataLength, long storedHashIndex)
+    {
         if (tile.H < 1 || tile.H > 30 || tile.L < 0 || tile.L >= 64 || tile.W < 1 || tile.W > 1 << tile.H)
         {
             throw new TlogException($"invalid tile {tile.Path()}");
         }
-        if (data.Length < tile.W * TlogHash.Size)
+        if (dataLength < tile.W * TlogHash.Size)
         {
-            throw new TlogException($"data len {data.Length} too short for tile {tile.Path()}");
+            throw new TlogException($"data len {dataLength} too short for tile {tile.Path()}");
         }
         (Tile t1, int start, int end) = ForIndexRange(tile.H, storedHashIndex);
         if (tile.L != t1.L || tile.N != t1.N || tile.W < t1.W)
         {
             throw new TlogException($"index {storedHashIndex} is in {t1.Path()} not {tile.Path()}");
         }
-        return TileHash(data[start..end]);
+        return (start, end);
     }
 
     /// <summary>The subtree hash of the 2^k hashes in <paramref name="data"/>.</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace SecureGateway.Verification.ChecksumDb;
 
 /// <summary>
@@ -9,26 +7,17 @@ namespace SecureGateway.Verification.ChecksumDb;
 /// returns is proven to be in the tree.
 /// </summary>
 /// <remarks>
-/// A reader made by <see cref="Remembering"/> keeps the tiles it authenticated: a later call that reads byte-identical
-/// tiles skips recomputing their hashes (the tree hash commits to every tile, so bytes authenticated once against it are
-/// authentic for good). Different bytes are authenticated afresh, as by any reader.
+/// The hashes inside the tiles come from a <see cref="TileHashes"/> memo, which may be shared by the readers of many
+/// trees: a tile's bytes are hashed once, and still authenticated against this tree on every call.
 /// </remarks>
 /// <exception cref="TlogException">From <see cref="ReadHashesAsync"/>: "downloaded inconsistent tile", "indexes not in tree", …</exception>
-public sealed class TileHashReader(TreeHead tree, ITileReader tiles) : IHashReader
+public sealed class TileHashReader(TreeHead tree, ITileReader tiles, TileHashes? hashes = null) : IHashReader
 {
     private const string Inconsistent = "downloaded inconsistent tile";
 
-    // Beyond this many remembered tiles (8 KB each at most) the memory starts again.
-    private const int MaxRemembered = 1024;
-
     private readonly TreeHead tree = tree ?? throw new ArgumentNullException(nameof(tree));
     private readonly ITileReader tiles = tiles ?? throw new ArgumentNullException(nameof(tiles));
-    private ConcurrentDictionary<Tile, byte[]>? authenticated;
-
-    /// <summary>A reader for <paramref name="tree"/> that remembers the tiles it authenticated, for many proofs in one tree.</summary>
-    public static TileHashReader Remembering(TreeHead tree, ITileReader tiles) => new(tree, tiles) { authenticated = new() };
-
-    public TreeHead Tree => tree;
+    private readonly TileHashes hashes = hashes ?? new();
 
     public async ValueTask<IReadOnlyList<TlogHash>> ReadHashesAsync(IReadOnlyList<long> indexes, CancellationToken cancellationToken)
     {
@@ -125,84 +114,54 @@ public sealed class TileHashReader(TreeHead tree, ITileReader tiles) : IHashRead
         }
 
         // Authenticate the tree-hash tiles against the signed hash; they come first in the plan.
-        if (!Enumerable.Range(0, stxTile[^1] + 1).All(i => WasAuthenticated(plan[i], data[i])))
+        TlogHash th = default;
+        for (int i = stx.Count - 1; i >= 0; i--)
         {
-            TlogHash th = default;
-            for (int i = stx.Count - 1; i >= 0; i--)
-            {
-                TlogHash sub = Tile.HashFromTile(plan[stxTile[i]], data[stxTile[i]], stx[i]);
-                th = i == stx.Count - 1 ? sub : Tlog.NodeHash(sub, th);
-            }
-            if (th != tree.Hash)
-            {
-                // At least one tile is wrong; we cannot tell which.
-                throw new TlogException(Inconsistent);
-            }
+            TlogHash sub = hashes.HashFromTile(plan[stxTile[i]], data[stxTile[i]], stx[i]);
+            th = i == stx.Count - 1 ? sub : Tlog.NodeHash(sub, th);
+        }
+        if (th != tree.Hash)
+        {
+            // At least one tile is wrong; we cannot tell which.
+            throw new TlogException(Inconsistent);
         }
 
         // Authenticate the remaining (full) tiles against their already authenticated parents.
         for (int i = stxTile[^1] + 1; i < plan.Count; i++)
         {
             Tile tile = plan[i];
-            if (WasAuthenticated(tile, data[i]))
-            {
-                continue;
-            }
-
             Tile p = Parent(tile, 1, n);
             if (!order.TryGetValue(p, out int j))
             {
                 throw new TlogException($"bad math in tileHashReader {n}: lost parent of {tile.Path()}");
             }
             TlogHash expected = HashOrBadMath(p, data[j], Tlog.StoredHashIndex(p.L * p.H, tile.N));
-            if (expected != Tile.TileHash(data[i]))
+            if (expected != hashes.TileHash(tile, data[i]))
             {
                 throw new TlogException(Inconsistent);
             }
         }
 
         tiles.SaveTiles(plan, data);
-        Remember(plan, data);
 
-        var hashes = new TlogHash[indexes.Count];
+        var read = new TlogHash[indexes.Count];
         for (int i = 0; i < indexes.Count; i++)
         {
             int j = indexTile[i];
-            hashes[i] = HashOrBadMath(plan[j], data[j], indexes[i]);
+            read[i] = HashOrBadMath(plan[j], data[j], indexes[i]);
         }
-        return hashes;
+        return read;
 
         TlogHash HashOrBadMath(Tile tile, byte[] tileData, long index)
         {
             try
             {
-                return Tile.HashFromTile(tile, tileData, index);
+                return hashes.HashFromTile(tile, tileData, index);
             }
             catch (TlogException e)
             {
                 throw new TlogException($"bad math in tileHashReader {n}: lost hash {index}: {e.Message}", e);
             }
-        }
-    }
-
-    private bool WasAuthenticated(Tile tile, byte[] data) =>
-        authenticated is not null && authenticated.TryGetValue(tile, out var seen) && seen.AsSpan().SequenceEqual(data);
-
-    private void Remember(List<Tile> plan, IReadOnlyList<byte[]> data)
-    {
-        if (authenticated is null)
-        {
-            return;
-        }
-
-        if (authenticated.Count > MaxRemembered)
-        {
-            authenticated.Clear();
-        }
-
-        for (int i = 0; i < plan.Count; i++)
-        {
-            authenticated.TryAdd(plan[i], data[i]);
         }
     }
 

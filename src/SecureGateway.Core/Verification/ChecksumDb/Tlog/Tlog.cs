@@ -36,6 +36,16 @@ public static class Tlog
         return TlogHash.Own(SHA256.HashData(input));
     }
 
+    /// <summary><see cref="NodeHash(TlogHash, TlogHash)"/> of two adjacent hashes (64 bytes), written to <paramref name="destination"/>.</summary>
+    internal static void NodeHash(ReadOnlySpan<byte> leftAndRight, Span<byte> destination)
+    {
+        Debug.Assert(leftAndRight.Length == 2 * TlogHash.Size);
+        Span<byte> input = stackalloc byte[1 + TlogHash.Size + TlogHash.Size];
+        input[0] = 0x01;
+        leftAndRight.CopyTo(input[1..]);
+        SHA256.HashData(input, destination);
+    }
+
     /// <summary>Maps tree coordinates (level, n) to the dense stored-hash ordering.</summary>
     public static long StoredHashIndex(int level, long n)
     {

@@ -249,39 +249,82 @@ public sealed class TileHashReaderTests
         Assert.Matches(@"^TileReader returned bad result slice \(len=0, want \d+\)$", count.Message);
     }
 
+    // Readers sharing one memo of tile hashes (as the gateway's do, across every tree it sees) refuse a tile changed
+    // after its honest bytes were hashed, and read it again once it is honest.
     [Fact]
-    public async Task Remembering_TileChangedAfterItWasAuthenticated_InconsistentAsForAFreshReader()
+    public async Task SharedHashes_TileChangedAfterItWasHashed_InconsistentAsForAFreshReader()
     {
         MemoryLog log = BigLog.Value;
         TreeHead head = await HeadAsync(log, 66_000);
         long index = Tlog.StoredHashIndex(0, 1_000);
         var honest = new MemoryTileServer(log, 8);
         var switching = new SwitchingTiles(honest);
-        var reader = TileHashReader.Remembering(head, switching);
-        Assert.Equal(log.Stored[(int)index], Assert.Single(await reader.ReadHashesAsync([index], None)));
+        var hashes = new TileHashes();
+        Assert.Equal(log.Stored[(int)index], Assert.Single(await new TileHashReader(head, switching, hashes).ReadHashesAsync([index], None)));
         Assert.True(honest.Saved.Count >= 3);
 
         foreach (Tile target in honest.Saved)
         {
             switching.Tamper = FlipLastBitOf(target);
-            TlogException e = await Assert.ThrowsAsync<TlogException>(async () => await reader.ReadHashesAsync([index], None));
+            TlogException e = await Assert.ThrowsAsync<TlogException>(
+                async () => await new TileHashReader(head, switching, hashes).ReadHashesAsync([index], None));
             Assert.Equal(Inconsistent, e.Message);
         }
 
         switching.Tamper = null;
-        Assert.Equal(log.Stored[(int)index], Assert.Single(await reader.ReadHashesAsync([index], None)));
+        Assert.Equal(log.Stored[(int)index], Assert.Single(await new TileHashReader(head, switching, hashes).ReadHashesAsync([index], None)));
     }
 
+    // A head is no proof for another: with the memo holding an honest tree's tiles, a forked head of the same size
+    // and a head of another size whose hash is not the log's are still refused.
     [Fact]
-    public async Task Remembering_ManyReadsInOneTree_SameHashesAsAFreshReader()
+    public async Task SharedHashes_ForkedHeadAfterHonestReads_Inconsistent()
     {
         MemoryLog log = BigLog.Value;
-        TreeHead head = await HeadAsync(log, 70_000);
-        var reader = TileHashReader.Remembering(head, new MemoryTileServer(log, 8));
+        var hashes = new TileHashes();
+        var server = new MemoryTileServer(log, 8);
+        long index = Tlog.StoredHashIndex(0, 12_345);
+        await new TileHashReader(await HeadAsync(log, 66_000), server, hashes).ReadHashesAsync([index], None);
 
-        foreach (long index in Spread(Tlog.StoredHashIndex(0, 70_000), 300))
+        foreach (TreeHead forked in new[] { new TreeHead(66_000, Tlog.RecordHash("not the root"u8)), new TreeHead(66_100, await Tlog.TreeHashAsync(66_000, log, None)) })
         {
-            Assert.Equal(log.Stored[(int)index], Assert.Single(await reader.ReadHashesAsync([index], None)));
+            TlogException e = await Assert.ThrowsAsync<TlogException>(
+                async () => await new TileHashReader(forked, server, hashes).ReadHashesAsync([index], None));
+            Assert.Equal(Inconsistent, e.Message);
+        }
+    }
+
+    // The readers of several trees sharing one memo prove every record and every older tree as fresh readers do, and
+    // hash each tile's bytes once: a second round of the same proofs computes nothing.
+    [Fact]
+    public async Task SharedHashes_ReadersOfGrowingTrees_SameProofsEachTileHashedOnce()
+    {
+        MemoryLog log = BigLog.Value;
+        var hashes = new TileHashes();
+        foreach (int round in new[] { 1, 2 })
+        {
+            long computedBefore = hashes.Computed;
+            foreach (long n in new long[] { 65_536, 66_000, 70_000 })
+            {
+                TreeHead head = await HeadAsync(log, n);
+                foreach (long record in Spread(n, 30))
+                {
+                    var reader = new TileHashReader(head, new MemoryTileServer(log, 8), hashes);
+                    IReadOnlyList<TlogHash> proof = await Tlog.ProveRecordAsync(n, record, reader, None);
+                    Tlog.CheckRecord(proof, n, head.Hash, record, log.RecordHashes[(int)record]);
+                }
+                foreach (long older in Spread(n, 10).Select(x => x + 1))
+                {
+                    var reader = new TileHashReader(head, new MemoryTileServer(log, 8), hashes);
+                    IReadOnlyList<TlogHash> proof = await Tlog.ProveTreeAsync(n, older, reader, None);
+                    Tlog.CheckTree(proof, n, head.Hash, older, await Tlog.TreeHashAsync(older, log, None));
+                }
+            }
+
+            if (round == 2)
+            {
+                Assert.Equal(computedBefore, hashes.Computed);
+            }
         }
     }
 
