@@ -71,10 +71,17 @@ public sealed class DatabaseLocks(AuditDatabase database)
         }
     }
 
-    /// <summary>The lock's 64-bit key: the first bytes of the name's SHA-256 (advisory locks are numbered, not named).</summary>
+    /// <summary>
+    /// The lock pool's connections are reset (DISCARD ALL) on their way back, unlike the runtime pool's: should a lock
+    /// outlive its unlock, the reset still ends it.
+    /// </summary>
     private string LockConnectionString() =>
-        new NpgsqlConnectionStringBuilder(database.ConnectionString) { CommandTimeout = 0, ApplicationName = "securegateway locks" }.ConnectionString;
+        new NpgsqlConnectionStringBuilder(database.ConnectionString)
+        {
+            CommandTimeout = 0, ApplicationName = "securegateway locks", NoResetOnClose = false,
+        }.ConnectionString;
 
+    /// <summary>The lock's 64-bit key: the first bytes of the name's SHA-256 (advisory locks are numbered, not named).</summary>
     private static long Key(string name) => BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
 }
 
