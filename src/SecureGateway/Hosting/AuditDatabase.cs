@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -15,6 +16,9 @@ public sealed partial class AuditDatabase(IConfiguration configuration, IOptions
     public const string ConnectionName = "Audit";
     public const string MigrationConnectionName = "AuditMigration";
     private const string EmbeddedDatabaseName = "securegateway";
+
+    // An admission runs about a dozen distinct statements; reports and the console add a few more.
+    private const int AutoPreparedStatements = 32;
 
     private EmbeddedPostgres? embedded;
     private string? connectionString;
@@ -57,7 +61,7 @@ public sealed partial class AuditDatabase(IConfiguration configuration, IOptions
             LogEmbedded(directory);
         }
 
-        connectionString = WithoutSessionReset(connectionString);
+        connectionString = ForServing(connectionString);
         var ownerOptions = new DbContextOptionsBuilder<AuditDbContext>();
         ownerOptions.UseAuditDatabase(MigrationConnectionString);
         await using (var owner = new AuditDbContext(ownerOptions.Options))
@@ -84,9 +88,20 @@ public sealed partial class AuditDatabase(IConfiguration configuration, IOptions
     /// cost each admission about seven statements and the re-planning of the audit-chain trigger's queries. Session
     /// advisory locks are taken on <see cref="Coordination.DatabaseLocks"/>' own pool, which still resets; transaction
     /// locks and SET LOCAL end with their transaction, which Npgsql rolls back on return if it is still open.
+    /// The statements an admission repeats are prepared on each connection (Npgsql's automatic preparation), unless the
+    /// connection string says otherwise (a pooler that cannot keep prepared statements: <c>Max Auto Prepare=0</c>).
     /// </summary>
-    private static string WithoutSessionReset(string connectionString) =>
-        new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+    internal static string ForServing(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        var serving = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
+        {
+            serving.MaxAutoPrepare = AutoPreparedStatements;
+        }
+
+        return serving.ConnectionString;
+    }
 
     public async ValueTask DisposeAsync()
     {
