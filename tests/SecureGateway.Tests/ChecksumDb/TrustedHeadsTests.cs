@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 using SecureGateway.Audit;
 using SecureGateway.Tests.Ledger;
 using SecureGateway.Verification.ChecksumDb;
@@ -82,6 +83,27 @@ public sealed class TrustedHeadsTests : IAsyncLifetime
         Assert.Null(justAfterReset);
         Assert.True(afterReset > beforeReset);
         Assert.Null(onlyInTheTreeBeforeReset);
+    }
+
+    // Rows a database account wrote (no checksum DB signature) before the first signed head, more than one page of them,
+    // are skipped: the evidence is the signed head's time, not theirs, and not "none".
+    [Fact]
+    public async Task RecordPresentSince_UnsignedRowsBeforeTheFirstSignedHead_SignedHeadsTime()
+    {
+        var head = await sumdb.HeadAsync(300);
+        for (var i = 0; i < 40; i++)
+        {
+            await AdvanceAsync(head);
+        }
+
+        Assert.Null(await heads.RecordPresentSinceAsync(sumdb.Name, 150, default));
+        await AdvanceSignedAsync(head);
+        await AdvanceSignedAsync(await sumdb.HeadAsync(300));
+
+        await using var db = await database.Contexts.CreateDbContextAsync();
+        var firstSigned = (await db.ChecksumDbHeads.OrderBy(h => h.Id).Skip(40).FirstAsync()).VerifiedAt;
+        Assert.Equal(firstSigned, await heads.RecordPresentSinceAsync(sumdb.Name, 150, default));
+        Assert.Null(await heads.RecordPresentSinceAsync(sumdb.Name, 300, default));
     }
 
     private Task AdvanceSignedAsync(TreeHead head) => heads.AdvanceAsync(sumdb.Name, head, sumdb.Sign(head), default);

@@ -15,6 +15,7 @@ namespace SecureGateway.Verification.ChecksumDb;
 public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, AuditEventLog events, SumDbSettings settings)
 {
     internal const string GatewayActor = "gateway";
+    private const int HeadsPage = 16;
 
     /// <summary>
     /// The largest tree verified since the last reset (the later row of equal size); null when none is trusted yet.
@@ -65,13 +66,27 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, Aud
             .Where(e => e.Subject == database && e.Kind == AuditEventKinds.ChecksumDbHeadReset)
             .OrderByDescending(e => e.Id)
             .Select(e => (DateTimeOffset?)e.Time);
-        var holding = await db.ChecksumDbHeads.AsNoTracking()
+        var holding = db.ChecksumDbHeads.AsNoTracking()
             .Where(h => h.Database == database && h.TreeSize > recordId && (lastReset.FirstOrDefault() == null || h.VerifiedAt > lastReset.FirstOrDefault()))
             .OrderBy(h => h.VerifiedAt)
-            .ToListAsync(cancellationToken);
+            .ThenBy(h => h.Id);
 
-        // Only a head the checksum DB signed counts: a row a database account wrote is no evidence of anything.
-        return holding.FirstOrDefault(h => SignedTree(h) is not null)?.VerifiedAt;
+        // Only a head the checksum DB signed counts: a row a database account wrote is no evidence of anything. Read a
+        // page at a time: the earliest row is nearly always signed, and a growing checksum DB leaves a row per growth
+        // (thousands of heads hold a record of last month), none of which need loading.
+        for (var skip = 0; ; skip += HeadsPage)
+        {
+            var page = await holding.Skip(skip).Take(HeadsPage).ToListAsync(cancellationToken);
+            if (page.FirstOrDefault(h => SignedTree(h) is not null) is { } signed)
+            {
+                return signed.VerifiedAt;
+            }
+
+            if (page.Count < HeadsPage)
+            {
+                return null;
+            }
+        }
     }
 
     /// <summary>
