@@ -61,7 +61,6 @@ public sealed partial class AuditDatabase(IConfiguration configuration, IOptions
             LogEmbedded(directory);
         }
 
-        connectionString = ForServing(connectionString);
         var ownerOptions = new DbContextOptionsBuilder<AuditDbContext>();
         ownerOptions.UseAuditDatabase(MigrationConnectionString);
         await using (var owner = new AuditDbContext(ownerOptions.Options))
@@ -81,6 +80,9 @@ public sealed partial class AuditDatabase(IConfiguration configuration, IOptions
         {
             LogWeakness(RuntimeWeakness);
         }
+
+        // Only now: with Audit alone the migrations above ran as this account, on the string exactly as configured.
+        connectionString = ForServing(connectionString);
     }
 
     /// <summary>
