@@ -8,7 +8,7 @@ namespace SecureGateway.Policy;
 /// <summary>
 /// One rule file, prepared once per bundle load. An evaluation is a single entry into a fresh engine (so the
 /// sandbox limits bound all of it): the rule file's text followed, on a new line, by a driver that parses the
-/// facts and config JSON, calls <c>rule(facts, config)</c> and turns the result into a JSON string inside the
+/// config JSON (the facts are parsed as the rule reads them, see <see cref="RuleFacts"/>), calls <c>rule(facts, config)</c> and turns the result into a JSON string inside the
 /// sandbox (property getters of a returned object run under the limits too). Only that string leaves the engine.
 /// </summary>
 internal sealed class CompiledRule
@@ -23,7 +23,7 @@ internal sealed class CompiledRule
         + "  if (Array.isArray(r)) return JSON.stringify({ garbage: 'an array' });\n"
         + "  if (typeof r !== 'object') return JSON.stringify({ garbage: typeof r + ' (' + String(r).slice(0, 80) + ')' });\n"
         + "  return JSON.stringify({ decision: r.decision === undefined ? null : r.decision, reason: r.reason === undefined ? null : r.reason });\n"
-        + "})(rule(JSON.parse(" + FactsGlobal + "), JSON.parse(" + ConfigGlobal + ")));\n";
+        + "})(rule(typeof " + FactsGlobal + " === 'string' ? JSON.parse(" + FactsGlobal + ") : " + FactsGlobal + ", JSON.parse(" + ConfigGlobal + ")));\n";
 
     private static readonly Prepared<Script> DefinesRule =
         PolicySandbox.Prepare("typeof rule === 'function'", "(rule check)");
@@ -81,14 +81,14 @@ internal sealed class CompiledRule
         }
     }
 
-    /// <summary>Evaluates the rule on facts (as JSON); <paramref name="configJson"/> null means the bundle's config for this rule.</summary>
-    public RuleResult Evaluate(string factsJson, string? configJson)
+    /// <summary>Evaluates the rule on facts; <paramref name="configJson"/> null means the bundle's config for this rule.</summary>
+    public RuleResult Evaluate(RuleFacts facts, string? configJson)
     {
         string output;
         try
         {
             using var engine = PolicySandbox.Rules.CreateEngine();
-            engine.SetValue(FactsGlobal, factsJson);
+            engine.SetValue(FactsGlobal, facts.In(engine));
             engine.SetValue(ConfigGlobal, configJson ?? _configJson);
             var value = engine.Evaluate(in _evaluation);
             if (!value.IsString())

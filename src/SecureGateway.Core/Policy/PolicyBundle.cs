@@ -118,11 +118,11 @@ public sealed class PolicyBundle
     public PolicyDecision Evaluate(ModuleFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        var factsJson = PolicyJson.Serialize(facts);
+        var ruleFacts = RuleFacts.Of(PolicyJson.Serialize(facts));
         var results = new RuleResult[_rules.Count];
         for (var i = 0; i < results.Length; i++)
         {
-            results[i] = _rules[i].Evaluate(factsJson, configJson: null);
+            results[i] = _rules[i].Evaluate(ruleFacts, configJson: null);
         }
 
         return new PolicyDecision(PolicyDecision.Strictest(results.Select(r => r.Verdict)), results, Revision);

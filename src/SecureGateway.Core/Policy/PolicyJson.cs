@@ -4,8 +4,8 @@ using System.Text.Json.Serialization;
 namespace SecureGateway.Policy;
 
 /// <summary>
-/// The JSON form of <see cref="ModuleFacts"/>: what rules receive (parsed with <c>JSON.parse</c> inside the
-/// sandbox, so no CLR object crosses into JavaScript) and what is stored with a decision for replay.
+/// The JSON form of <see cref="ModuleFacts"/>: what rules receive (parsed inside the sandbox, see
+/// <see cref="RuleFacts"/>, so no CLR object crosses into JavaScript) and what is stored with a decision for replay.
 /// camelCase, nulls included, dates as ISO 8601.
 /// </summary>
 public static class PolicyJson

@@ -181,7 +181,7 @@ internal sealed partial class PolicyTestRunner
         var facts = arguments.Length > 1 && arguments[1].IsString() ? arguments[1].AsString() : "null";
         var config = arguments.Length > 2 && arguments[2].IsString() ? arguments[2].AsString() : "{}";
         var result = _rules.TryGetValue(name, out var rule)
-            ? rule.Evaluate(facts, config)
+            ? rule.Evaluate(RuleFacts.Of(facts), config)
             : PolicyErrors.Result(name, "no such rule");
         object payload = result switch
         {
