@@ -1,4 +1,5 @@
 using SecureGateway.Audit;
+using SecureGateway.Coordination;
 using SecureGateway.Facts;
 using SecureGateway.Modules;
 using SecureGateway.Policy;
@@ -39,25 +40,34 @@ public sealed class FactsCollector(
         })];
 
     /// <summary>
-    /// What the facts need from the sources, read while the version's files are fetched (they need none of them); the
-    /// sources are asked at once (each is its own database query or request). A version never decided before was first
-    /// seen now, which needs no query.
+    /// The facts' reads of the audit database (stored vulnerabilities, the index mirror, the data's freshness), to run in
+    /// the round trip of the admission's claim rather than each on a connection of its own.
     /// </summary>
-    public async Task<FactsRead> ReadAsync(ModuleVersion module, bool decidedBefore, CancellationToken cancellationToken)
+    public StoredFactsReads StoredReads(ModuleVersion module) => new(
+        VulnerabilityDatabase.FindRead(module.Path, module.Version),
+        IndexApplies(module) ? ModuleIndexFeed.PublishedRead(module.Path, module.Version) : null,
+        freshness.CurrentRead());
+
+    /// <summary>
+    /// What the facts need from the sources, read while the version's files are fetched (they need none of them):
+    /// <paramref name="stored"/> (read with the claim), then what may go further at once (the index's catch-up, the
+    /// repository, each its own request). A version never decided before was first seen now, which needs no query.
+    /// </summary>
+    public async Task<FactsRead> ReadAsync(ModuleVersion module, bool decidedBefore, StoredFactsReads stored, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var firstSeenTask = decidedBefore ? decisions.FirstSeenAsync(module.Path, module.Version, cancellationToken) : Task.FromResult<DateTimeOffset?>(now);
         // The public index knows only what the public proxy fetched: it does not apply to private modules or upstreams.
-        var indexTask = upstreams.IsRouted(module.Path) || checksumDb.IsPrivate(module.Path)
-            ? Task.FromResult<(DateTimeOffset?, IndexVerdict)>((null, IndexVerdict.NotApplicable))
-            : index.AskAsync(module.Path, module.Version, cancellationToken);
-        var knownTask = vulnerabilities.FindAsync(module.Path, module.Version, cancellationToken);
+        var indexTask = stored.Index is { } mirrored
+            ? index.AskAsync(module.Path, module.Version, mirrored.Result, cancellationToken)
+            : Task.FromResult<(DateTimeOffset?, IndexVerdict)>((null, IndexVerdict.NotApplicable));
         var repositoryTask = repositories.GetAsync(module.Path, cancellationToken);
-        var freshnessTask = freshness.CurrentAsync(cancellationToken);
-        await Task.WhenAll(firstSeenTask, indexTask, knownTask, repositoryTask, freshnessTask);
+        await Task.WhenAll(firstSeenTask, indexTask, repositoryTask);
         var (published, indexed) = await indexTask;
-        return new FactsRead(now, await firstSeenTask ?? now, published, indexed, await knownTask, await repositoryTask, await freshnessTask);
+        return new FactsRead(now, await firstSeenTask ?? now, published, indexed, stored.Vulnerabilities.Result, await repositoryTask, stored.Freshness.Result);
     }
+
+    private bool IndexApplies(ModuleVersion module) => !upstreams.IsRouted(module.Path) && !checksumDb.IsPrivate(module.Path);
 
     /// <summary>The facts for <paramref name="module"/>: what <see cref="ReadAsync"/> read, with what its files and the checksum DB showed.</summary>
     public async Task<ModuleFacts> CollectAsync(
@@ -151,3 +161,12 @@ public sealed record FactsRead(
     IReadOnlyList<OsvAffects> Known,
     RepositoryFactsResult? Repository,
     DataFreshness Freshness);
+
+/// <summary>The facts' reads of the audit database for one admission (<see cref="FactsCollector.StoredReads"/>); the index's is null where it does not apply.</summary>
+public sealed record StoredFactsReads(
+    BatchedRead<IReadOnlyList<OsvAffects>> Vulnerabilities,
+    BatchedRead<DateTimeOffset?>? Index,
+    BatchedRead<DataFreshness> Freshness)
+{
+    public IEnumerable<BatchedRead> All => Index is null ? [Vulnerabilities, Freshness] : [Vulnerabilities, Index, Freshness];
+}

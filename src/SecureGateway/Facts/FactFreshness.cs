@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using SecureGateway.Coordination;
 using SecureGateway.Data;
 using SecureGateway.Policy;
 using SecureGateway.Upstream;
@@ -47,7 +49,25 @@ public sealed class FactFreshness(
     public async Task<DataFreshness> CurrentAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var syncs = await db.FactSyncs.AsNoTracking().ToDictionaryAsync(s => s.Kind, StringComparer.Ordinal, cancellationToken);
+        return Of(await db.FactSyncs.AsNoTracking().ToDictionaryAsync(s => s.Kind, s => (s.CompletedAt, s.Entries), StringComparer.Ordinal, cancellationToken));
+    }
+
+    /// <summary><see cref="CurrentAsync"/> as a statement to run in the round trip of another command (an admission's claim).</summary>
+    public BatchedRead<DataFreshness> CurrentRead() => new(
+        new NpgsqlBatchCommand("SELECT kind, completed_at, entries FROM fact_syncs"),
+        async (reader, cancellationToken) =>
+        {
+            var syncs = new Dictionary<string, (DateTimeOffset, int?)>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                syncs[reader.GetString(0)] = (reader.GetFieldValue<DateTimeOffset>(1), await reader.IsDBNullAsync(2, cancellationToken) ? null : reader.GetInt32(2));
+            }
+
+            return Of(syncs);
+        });
+
+    private DataFreshness Of(Dictionary<string, (DateTimeOffset CompletedAt, int? Entries)> syncs)
+    {
         var now = time.GetUtcNow();
         SourceFreshness Of(string kind, string? configured, TimeSpan maxAge) =>
             syncs.TryGetValue(kind, out var last)

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using SecureGateway.Coordination;
 using SecureGateway.Data;
 using SecureGateway.Policy;
 
@@ -84,11 +85,11 @@ public sealed partial class ModuleIndexFeed : IDisposable
     /// <summary>
     /// What the index says of the version for its age: listed with its time; not listed though the mirror is current
     /// (caught up now, or by a sync completed within the catch-up interval); or unknown (the feed cannot be read up to
-    /// now). Not applicable when the feed is off.
+    /// now). Not applicable when the feed is off. <paramref name="published"/> is what the mirror held when it was read
+    /// (<see cref="PublishedRead"/>, in the admission's claim).
     /// </summary>
-    public async Task<(DateTimeOffset? Published, IndexVerdict Verdict)> AskAsync(string module, string version, CancellationToken cancellationToken)
+    public async Task<(DateTimeOffset? Published, IndexVerdict Verdict)> AskAsync(string module, string version, DateTimeOffset? published, CancellationToken cancellationToken)
     {
-        var published = await LookupAsync(module, version, cancellationToken);
         if (feed is null || published is not null)
         {
             return (published, published is null ? IndexVerdict.NotApplicable : IndexVerdict.Listed);
@@ -119,6 +120,14 @@ public sealed partial class ModuleIndexFeed : IDisposable
             syncing.Release();
         }
     }
+
+    /// <summary>What the mirror holds of the version, as a statement to run in the round trip of another command (an admission's claim).</summary>
+    public static BatchedRead<DateTimeOffset?> PublishedRead(string module, string version) => new(
+        new NpgsqlBatchCommand("SELECT timestamp FROM module_index WHERE module = $1 AND version = $2 LIMIT 1")
+        {
+            Parameters = { new() { Value = module }, new() { Value = version } },
+        },
+        async (reader, cancellationToken) => await reader.ReadAsync(cancellationToken) ? reader.GetFieldValue<DateTimeOffset>(0) : null);
 
     private async Task<DateTimeOffset?> LookupAsync(string module, string version, CancellationToken cancellationToken)
     {

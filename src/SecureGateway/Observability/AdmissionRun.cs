@@ -10,7 +10,7 @@ namespace SecureGateway.Observability;
 /// <summary>The steps of an admission; each is a histogram series and a child span.</summary>
 internal enum AdmissionStep
 {
-    /// <summary>The version's cross-process lock, its latest decision and any revoked range read under it.</summary>
+    /// <summary>The version's cross-process lock, with its latest decision, any revoked range and the facts' stored data (vulnerabilities, index mirror, freshness) read under it.</summary>
     Claim,
 
     /// <summary>.info, .mod and .zip from upstream into staging.</summary>
@@ -25,7 +25,7 @@ internal enum AdmissionStep
     /// <summary>Licence files in the zip classified against the SPDX texts; runs while the checksum DB answers.</summary>
     Licences,
 
-    /// <summary>Facts for the policy: index, vulnerabilities, repository, data freshness (asked at once); runs while the files are fetched, once the .info arrived.</summary>
+    /// <summary>Facts for the policy not read with the claim: the index's catch-up, the repository, when first seen; runs while the files are fetched, once the .info arrived.</summary>
     Facts,
 
     /// <summary>The policy bundle's rules.</summary>

@@ -1,3 +1,4 @@
+using SecureGateway.Facts;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
@@ -19,6 +20,29 @@ public sealed class FactFreshnessTests
     private static readonly DateTimeOffset LongAgo = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan SyncInterval = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan Cooldown = TimeSpan.FromHours(1);
+
+    [Fact]
+    public async Task CurrentRead_InOneRoundTrip_IsWhatCurrentAsyncSays()
+    {
+        // An admission reads the syncs in its claim's round trip: stale, current and never-synced sources alike.
+        var now = new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
+        await using var facts = await FactsHarness.CreateAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:VulnDb:Source"] = "https://vuln.example",
+            ["Gateway:Index:Url"] = "https://index.example",
+            ["Gateway:MaliciousPackages:Source"] = "https://malicious.example/main.tar.gz",
+        }, new ManualTimeProvider(now));
+        var freshness = facts.Get<FactFreshness>();
+        await freshness.RecordAsync(FactFreshness.Vulnerabilities, "https://vuln.example", 42, now - TimeSpan.FromDays(3), CancellationToken.None);
+        await freshness.RecordAsync(FactFreshness.Index, "https://index.example", null, now - TimeSpan.FromMinutes(20), CancellationToken.None);
+        var read = freshness.CurrentRead();
+
+        await facts.ReadAsync(read);
+
+        var expected = await freshness.CurrentAsync(CancellationToken.None);
+        Assert.Equal(expected, read.Result);
+        Assert.Equal(["stale", "fresh", "never"], [read.Result.Vulnerabilities.State, read.Result.Index.State, read.Result.Malicious.State]);
+    }
 
     [Fact]
     public async Task VulnDbNeverSynced_QuarantinedNamingTheData_ReadyzDegraded_AdmittedAfterSyncAndCooldown()

@@ -1,3 +1,5 @@
+using SecureGateway.Coordination;
+using Npgsql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,6 +70,25 @@ internal sealed class FactsHarness : IAsyncDisposable
     public IEnumerable<IHostedService> HostedServices => provider.GetServices<IHostedService>();
 
     public AuditDbContext Database() => NewContext(connectionString);
+
+    /// <summary>Runs <paramref name="reads"/> in one batch, one round trip, as an admission's claim runs them.</summary>
+    public async Task ReadAsync(params BatchedRead[] reads)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var read in reads)
+        {
+            batch.BatchCommands.Add(read.Command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync();
+        foreach (var read in reads)
+        {
+            await read.ReadAsync(reader, CancellationToken.None);
+            await reader.NextResultAsync();
+        }
+    }
 
     public async ValueTask DisposeAsync() => await provider.DisposeAsync();
 

@@ -52,6 +52,27 @@ public sealed class ModuleIndexFeedTests
     }
 
     [Fact]
+    public async Task PublishedRead_InOneRoundTrip_IsWhatTheMirrorHolds()
+    {
+        // An admission reads the mirror in its claim's round trip.
+        var feed = new IndexFeed();
+        var published = new DateTimeOffset(2026, 2, 27, 8, 15, 42, TimeSpan.Zero).AddTicks(9_972_640);
+        feed.Add("golang.org/x/text", "v0.14.0", published);
+        await using var server = await feed.ServeAsync();
+        await using var facts = await Harness(server, new ManualTimeProvider(Now));
+        await facts.Get<ModuleIndexFeed>().SyncAsync(CancellationToken.None);
+        var listed = ModuleIndexFeed.PublishedRead("golang.org/x/text", "v0.14.0");
+        var otherVersion = ModuleIndexFeed.PublishedRead("golang.org/x/text", "v0.14.1");
+        var otherModule = ModuleIndexFeed.PublishedRead("golang.org/x/tex", "v0.14.0");
+
+        await facts.ReadAsync(listed, otherVersion, otherModule);
+
+        Assert.Equal(published, listed.Result);
+        Assert.Null(otherVersion.Result);
+        Assert.Null(otherModule.Result);
+    }
+
+    [Fact]
     public async Task SyncAsync_Again_ResumesFromNewestMirroredTimestamp()
     {
         var feed = new IndexFeed();
@@ -158,7 +179,7 @@ public sealed class ModuleIndexFeedTests
         time.Advance(TimeSpan.FromMinutes(5));
         server.ClearRequests();
 
-        var (published, verdict) = await index.AskAsync("example.com/a", "v1.0.0", CancellationToken.None);
+        var (published, verdict) = await index.AskAsync("example.com/a", "v1.0.0", published: null, CancellationToken.None);
 
         Assert.Null(published);
         Assert.Equal(SecureGateway.Policy.IndexVerdict.Unknown, verdict);
