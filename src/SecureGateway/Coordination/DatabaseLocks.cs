@@ -14,6 +14,8 @@ namespace SecureGateway.Coordination;
 /// </summary>
 public sealed class DatabaseLocks(AuditDatabase database)
 {
+    private volatile DerivedConnectionString? lockConnectionString;
+
     /// <summary>One fetch of a version at a time across processes, held for the whole admission (the others take its decision).</summary>
     /// <param name="reads">Run once the lock is held, in the same round trip.</param>
     public Task<DatabaseLock> FetchingAsync(ModuleVersion module, IReadOnlyList<BatchedRead> reads, CancellationToken cancellationToken) =>
@@ -75,11 +77,24 @@ public sealed class DatabaseLocks(AuditDatabase database)
     /// The lock pool's connections are reset (DISCARD ALL) on their way back, unlike the runtime pool's: should a lock
     /// outlive its unlock, the reset still ends it.
     /// </summary>
-    private string LockConnectionString() =>
-        new NpgsqlConnectionStringBuilder(database.ConnectionString)
+    /// <remarks>Derived once per runtime connection string (it is set while the gateway starts), not on every lock.</remarks>
+    private string LockConnectionString()
+    {
+        var runtime = database.ConnectionString;
+        if (lockConnectionString is { } known && ReferenceEquals(known.Runtime, runtime))
+        {
+            return known.Locks;
+        }
+
+        var locks = new NpgsqlConnectionStringBuilder(runtime)
         {
             CommandTimeout = 0, ApplicationName = "securegateway locks", NoResetOnClose = false,
         }.ConnectionString;
+        lockConnectionString = new(runtime, locks);
+        return locks;
+    }
+
+    private sealed record DerivedConnectionString(string Runtime, string Locks);
 
     /// <summary>The lock's 64-bit key: the first bytes of the name's SHA-256 (advisory locks are numbered, not named).</summary>
     private static long Key(string name) => BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
