@@ -8,8 +8,9 @@ namespace SecureGateway.Policy;
 /// <summary>
 /// One rule file, prepared once per bundle load. An evaluation is a single entry into a fresh engine (so the
 /// sandbox limits bound all of it): the rule file's text followed, on a new line, by a driver that parses the
-/// config JSON (the facts are parsed as the rule reads them, see <see cref="RuleFacts"/>), calls <c>rule(facts, config)</c> and turns the result into a JSON string inside the
-/// sandbox (property getters of a returned object run under the limits too). Only that string leaves the engine.
+/// config JSON (the facts are parsed as the rule reads them, see <see cref="RuleFacts"/>), calls
+/// <c>rule(facts, config)</c> and turns the result into a JSON string inside the sandbox (property getters of a
+/// returned object run under the limits too). Only that string leaves the engine.
 /// </summary>
 internal sealed class CompiledRule
 {

@@ -16,12 +16,10 @@ namespace SecureGateway.Policy;
 /// </summary>
 internal sealed class RuleFacts
 {
+    private readonly string json;
     private readonly (string Name, string Json)[]? members;
 
-    private RuleFacts(string json, (string Name, string Json)[]? members) => (Json, this.members) = (json, members);
-
-    /// <summary>The whole JSON text.</summary>
-    public string Json { get; }
+    private RuleFacts(string json, (string Name, string Json)[]? members) => (this.json, this.members) = (json, members);
 
     public static RuleFacts Of(string json)
     {
@@ -48,18 +46,18 @@ internal sealed class RuleFacts
     {
         if (members is null)
         {
-            return new JsString(Json);
+            return new JsString(json);
         }
 
         var facts = new JsObject(engine);
-        foreach (var (name, json) in members)
+        foreach (var (name, memberJson) in members)
         {
             JsValue? parsed = null;
             // Replaced by a data property when first read or written; should a rule have frozen the object first, the
             // value parsed once is what every read returns.
             var read = new ClrFunction(engine, name, (_, _) =>
             {
-                parsed ??= new JsonParser(engine).Parse(json);
+                parsed ??= new JsonParser(engine).Parse(memberJson);
                 facts.DefineOwnProperty(name, new PropertyDescriptor(parsed, PropertyFlag.ConfigurableEnumerableWritable));
                 return parsed;
             });
