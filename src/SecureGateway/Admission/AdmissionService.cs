@@ -117,9 +117,17 @@ public sealed partial class AdmissionService(
             // module's range revocations are read alongside, for a version decided afresh; both in the lock's round trip.
             var latest = decisions.LatestRead(module.Path, module.Version);
             var revocations = RangeRevocations.OfModuleRead(module.Path);
-            // The facts' database reads too: nothing to fetch for them, and one round trip rather than three.
+            // The facts' database reads and the checksum DB's trusted head too: nothing to fetch for them, and one round
+            // trip rather than five.
             var storedFacts = facts.StoredReads(module);
-            using var fetching = await locks.FetchingAsync(module, [latest, revocations, .. storedFacts.All], cancellationToken);
+            var sumdbState = checksumDb.StateRead(module);
+            List<BatchedRead> claimReads = [latest, revocations, .. storedFacts.All];
+            if (sumdbState is not null)
+            {
+                claimReads.Add(sumdbState);
+            }
+
+            using var fetching = await locks.FetchingAsync(module, claimReads, cancellationToken);
             var previous = latest.Result;
             if (previous is not null)
             {
@@ -151,7 +159,7 @@ public sealed partial class AdmissionService(
             await using var lookup = EarlyRun<ChecksumDbLookup>.Start(infoArrived.Task, async stop =>
             {
                 using var step = run.Step(AdmissionStep.ChecksumDb);
-                return await checksumDb.LookUpAsync(module, stop);
+                return await checksumDb.LookUpAsync(module, sumdbState, stop);
             }, cancellationToken);
             // The facts' other reads (the index's catch-up, the repository) need no file either.
             await using var reads = EarlyRun<FactsRead>.Start(infoArrived.Task, async stop =>

@@ -1,5 +1,7 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using SecureGateway.Data.ChecksumDb;
 using SecureGateway.Audit;
 using SecureGateway.Tests.Ledger;
 using SecureGateway.Verification.ChecksumDb;
@@ -105,6 +107,50 @@ public sealed class TrustedHeadsTests : IAsyncLifetime
         Assert.Equal(firstSigned, await heads.RecordPresentSinceAsync(sumdb.Name, 150, default));
         Assert.Null(await heads.RecordPresentSinceAsync(sumdb.Name, 300, default));
     }
+
+    [Fact]
+    public async Task StateRead_InOneRoundTrip_IsWhatStateAsyncSays()
+    {
+        // An admission reads the fork alarm and the trusted head in its claim's round trip: the same answer at every turn
+        // of a head's life (none yet; advanced; forked; reset; advanced again).
+        var states = new List<string>();
+        async Task CompareAsync()
+        {
+            var (fork, trusted, since) = await heads.StateAsync(sumdb.Name, default);
+            var read = TrustedHeads.StateRead(sumdb.Name);
+            await using (var connection = new NpgsqlConnection(database.ConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var batch = new NpgsqlBatch(connection) { BatchCommands = { read.Command } };
+                await using var reader = await batch.ExecuteReaderAsync();
+                await read.ReadAsync(reader, default);
+            }
+
+            var (readFork, readTrusted, readSince) = read.Result;
+            Assert.Equal(fork?.Id, readFork);
+            Assert.Equal(since, readSince);
+            Assert.Equal(Describe(trusted), Describe(readTrusted));
+            states.Add(fork is not null ? "forked" : trusted is null ? "none" : $"trusted {trusted.TreeSize}");
+        }
+
+        await CompareAsync();
+        var first = await sumdb.HeadAsync(200);
+        await AdvanceSignedAsync(first);
+        await AdvanceSignedAsync(await sumdb.HeadAsync(250));
+        await CompareAsync();
+        var trusted = (await heads.TrustedAsync(sumdb.Name, default))!;
+        await heads.RecordForkAsync(sumdb.Name, trusted, first, sumdb.Sign(first), default);
+        await CompareAsync();
+        await heads.RecordResetAsync(sumdb.Name, "test-operator", default);
+        await CompareAsync();
+        await AdvanceSignedAsync(await sumdb.HeadAsync(300));
+        await CompareAsync();
+
+        Assert.Equal(["none", "trusted 250", "forked", "none", "trusted 300"], states);
+    }
+
+    private static string? Describe(ChecksumDbHead? head) => head is null ? null
+        : $"{head.Id} {head.Database} {head.TreeSize} {head.TreeHash} {head.Note} {head.VerifiedAt:O} {head.ChainSeq} {head.PrevHash} {head.RowHash}";
 
     private Task AdvanceSignedAsync(TreeHead head) => heads.AdvanceAsync(sumdb.Name, head, sumdb.Sign(head), default);
 

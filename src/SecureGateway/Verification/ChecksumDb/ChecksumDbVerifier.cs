@@ -39,9 +39,10 @@ public sealed partial class ChecksumDbVerifier(
     /// <summary>
     /// The checksum DB's record of <paramref name="module"/>, proven included in a signed tree consistent with the
     /// trusted head. It needs nothing fetched, so it runs while the version's files are: <see cref="Check"/> then compares
-    /// their hashes with it.
+    /// their hashes with it. <paramref name="state"/> is the fork alarm and trusted head as <see cref="StateRead"/> read
+    /// them with the admission's claim.
     /// </summary>
-    public async Task<ChecksumDbLookup> LookUpAsync(ModuleVersion module, CancellationToken cancellationToken)
+    public async Task<ChecksumDbLookup> LookUpAsync(ModuleVersion module, BatchedRead<(long? Fork, ChecksumDbHead? Trusted, long? Since)>? state, CancellationToken cancellationToken)
     {
         if (settings.Disabled)
         {
@@ -55,13 +56,10 @@ public sealed partial class ChecksumDbVerifier(
 
         try
         {
-            // The trusted head and the fork alarm are read while the lookup travels: one database round trip in its shadow.
-            var state = heads.StateAsync(settings.Name, cancellationToken);
-            var lookup = FetchLookupAsync(module, cancellationToken);
-            await Task.WhenAll(state, lookup);
-            var (fork, trusted, since) = await state;
+            var lookup = await FetchLookupAsync(module, cancellationToken);
+            var (fork, trusted, since) = state?.Result ?? throw new InvalidOperationException($"the trusted head of {settings.Name} was not read for {module}");
             tiles.Follow(since);
-            return fork is not null ? new(Forked(fork.Id)) : await ProveAsync(module, await lookup, trusted, cancellationToken);
+            return fork is { } forkId ? new(Forked(forkId)) : await ProveAsync(module, lookup, trusted, cancellationToken);
         }
         catch (ChecksumDbUnavailableException e)
         {
@@ -69,6 +67,13 @@ public sealed partial class ChecksumDbVerifier(
             return new(new(ChecksumDbOutcome.Unavailable, $"unavailable: {e.Message}; {module} is not admitted until it can be verified, try again later"));
         }
     }
+
+    /// <summary>
+    /// What <see cref="LookUpAsync"/> compares the lookup with (the fork alarm, the trusted head), to read in the
+    /// admission's claim; null when the version is not looked up (verification off, private module).
+    /// </summary>
+    public BatchedRead<(long? Fork, ChecksumDbHead? Trusted, long? Since)>? StateRead(ModuleVersion module) =>
+        settings.Disabled || PrivatePatternFor(module.Path) is not null ? null : TrustedHeads.StateRead(settings.Name);
 
     /// <summary>The verdict on the fetched files' hashes against what <see cref="LookUpAsync"/> proved.</summary>
     public ChecksumDbVerdict Check(ChecksumDbLookup lookup, ModuleVersion module, string zipHash, string goModHash)

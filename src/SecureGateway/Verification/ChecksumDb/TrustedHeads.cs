@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using SecureGateway.Coordination;
 using SecureGateway.Audit;
 using SecureGateway.Data;
 using SecureGateway.Data.ChecksumDb;
@@ -40,6 +42,51 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, Aud
         var last = await LastForkOrResetAsync(db, database, cancellationToken);
         return last?.Kind == AuditEventKinds.ChecksumDbFork ? (last, null, last.Id) : (null, await TrustedSinceAsync(db, database, last, cancellationToken), last?.Id);
     }
+
+    /// <summary>
+    /// <see cref="StateAsync"/> as one statement to run in the round trip of another command (an admission's claim): the
+    /// last fork or reset, and the trusted head since it unless that was a fork.
+    /// </summary>
+    public static BatchedRead<(long? Fork, ChecksumDbHead? Trusted, long? Since)> StateRead(string database) => new(
+        new NpgsqlBatchCommand("""
+            SELECT e.id, e.kind, h.id, h.tree_size, h.tree_hash, h.note, h.verified_at, h.chain_seq, h.prev_hash, h.row_hash
+            FROM (SELECT 1) AS one
+            LEFT JOIN LATERAL (
+                SELECT id, kind, time FROM audit_events WHERE subject = $1 AND kind IN ($2, $3) ORDER BY id DESC LIMIT 1
+            ) AS e ON true
+            LEFT JOIN LATERAL (
+                SELECT * FROM checksum_db_heads
+                WHERE database = $1 AND (e.time IS NULL OR verified_at > e.time)
+                ORDER BY tree_size DESC, id DESC LIMIT 1
+            ) AS h ON e.kind IS DISTINCT FROM $2
+            """)
+        {
+            Parameters = { new() { Value = database }, new() { Value = AuditEventKinds.ChecksumDbFork }, new() { Value = AuditEventKinds.ChecksumDbHeadReset } },
+        },
+        async (reader, cancellationToken) =>
+        {
+            await reader.ReadAsync(cancellationToken);
+            long? last = await reader.IsDBNullAsync(0, cancellationToken) ? null : reader.GetInt64(0);
+            if (last is { } fork && reader.GetString(1) == AuditEventKinds.ChecksumDbFork)
+            {
+                return (fork, null, fork);
+            }
+
+            var trusted = await reader.IsDBNullAsync(2, cancellationToken) ? null : new ChecksumDbHead
+            {
+                Id = reader.GetInt64(2),
+                Database = database,
+                TreeSize = reader.GetInt64(3),
+                TreeHash = reader.GetString(4),
+                Note = reader.GetString(5),
+                VerifiedAt = reader.GetFieldValue<DateTimeOffset>(6),
+                ChainSeq = reader.GetInt64(7),
+                PrevHash = await reader.IsDBNullAsync(8, cancellationToken) ? null : reader.GetString(8),
+                RowHash = await reader.IsDBNullAsync(9, cancellationToken) ? null : reader.GetString(9),
+            };
+            ChecksumDbMetrics.Trusted(database, trusted?.TreeSize ?? 0);
+            return (null, trusted, last);
+        });
 
     private static async Task<ChecksumDbHead?> TrustedSinceAsync(AuditDbContext db, string database, AuditEvent? lastReset, CancellationToken cancellationToken)
     {
