@@ -8,6 +8,35 @@ namespace SecureGateway.Coordination;
 /// </summary>
 public abstract class BatchedRead
 {
+    /// <summary>
+    /// Sends <paramref name="first"/> (whose result is not read) and then <paramref name="reads"/> in one batch on
+    /// <paramref name="connection"/>, one round trip, and reads each result.
+    /// </summary>
+    internal static async Task RunAsync(NpgsqlConnection connection, NpgsqlBatchCommand? first, IReadOnlyList<BatchedRead> reads, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        if (first is not null)
+        {
+            batch.BatchCommands.Add(first);
+        }
+
+        foreach (var read in reads)
+        {
+            batch.BatchCommands.Add(read.Command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        for (var i = 0; i < reads.Count; i++)
+        {
+            if (first is not null || i > 0)
+            {
+                await reader.NextResultAsync(cancellationToken);
+            }
+
+            await reads[i].ReadAsync(reader, cancellationToken);
+        }
+    }
+
     internal abstract NpgsqlBatchCommand Command { get; }
 
     internal abstract Task ReadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken);

@@ -46,21 +46,7 @@ public sealed class DatabaseLocks(AuditDatabase database)
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { new("SELECT pg_advisory_lock($1)") { Parameters = { new() { Value = key } } } } };
-            foreach (var read in reads ?? [])
-            {
-                batch.BatchCommands.Add(read.Command);
-            }
-
-            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
-            {
-                foreach (var read in reads ?? [])
-                {
-                    await reader.NextResultAsync(cancellationToken);
-                    await read.ReadAsync(reader, cancellationToken);
-                }
-            }
-
+            await BatchedRead.RunAsync(connection, new("SELECT pg_advisory_lock($1)") { Parameters = { new() { Value = key } } }, reads ?? [], cancellationToken);
             return new DatabaseLock(connection, key);
         }
         catch

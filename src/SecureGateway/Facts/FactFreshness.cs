@@ -49,7 +49,7 @@ public sealed class FactFreshness(
     public async Task<DataFreshness> CurrentAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return Of(await db.FactSyncs.AsNoTracking().ToDictionaryAsync(s => s.Kind, s => (s.CompletedAt, s.Entries), StringComparer.Ordinal, cancellationToken));
+        return FromSyncs(await db.FactSyncs.AsNoTracking().ToDictionaryAsync(s => s.Kind, s => (s.CompletedAt, s.Entries), StringComparer.Ordinal, cancellationToken));
     }
 
     /// <summary><see cref="CurrentAsync"/> as a statement to run in the round trip of another command (an admission's claim).</summary>
@@ -63,10 +63,10 @@ public sealed class FactFreshness(
                 syncs[reader.GetString(0)] = (reader.GetFieldValue<DateTimeOffset>(1), await reader.IsDBNullAsync(2, cancellationToken) ? null : reader.GetInt32(2));
             }
 
-            return Of(syncs);
+            return FromSyncs(syncs);
         });
 
-    private DataFreshness Of(Dictionary<string, (DateTimeOffset CompletedAt, int? Entries)> syncs)
+    private DataFreshness FromSyncs(Dictionary<string, (DateTimeOffset CompletedAt, int? Entries)> syncs)
     {
         var now = time.GetUtcNow();
         SourceFreshness Of(string kind, string? configured, TimeSpan maxAge) =>

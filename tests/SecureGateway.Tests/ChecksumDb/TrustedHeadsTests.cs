@@ -1,8 +1,9 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using SecureGateway.Data.ChecksumDb;
 using SecureGateway.Audit;
+using SecureGateway.Coordination;
+using SecureGateway.Data.ChecksumDb;
 using SecureGateway.Tests.Ledger;
 using SecureGateway.Verification.ChecksumDb;
 
@@ -121,9 +122,7 @@ public sealed class TrustedHeadsTests : IAsyncLifetime
             await using (var connection = new NpgsqlConnection(database.ConnectionString))
             {
                 await connection.OpenAsync();
-                await using var batch = new NpgsqlBatch(connection) { BatchCommands = { read.Command } };
-                await using var reader = await batch.ExecuteReaderAsync();
-                await read.ReadAsync(reader, default);
+                await BatchedRead.RunAsync(connection, first: null, [read], default);
             }
 
             var (readFork, readTrusted, readSince) = read.Result;

@@ -1,10 +1,10 @@
-using SecureGateway.Coordination;
-using Npgsql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
+using SecureGateway.Coordination;
 using SecureGateway.Data;
 using SecureGateway.Facts;
 using SecureGateway.Tests.Infrastructure;
@@ -76,18 +76,7 @@ internal sealed class FactsHarness : IAsyncDisposable
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var batch = new NpgsqlBatch(connection);
-        foreach (var read in reads)
-        {
-            batch.BatchCommands.Add(read.Command);
-        }
-
-        await using var reader = await batch.ExecuteReaderAsync();
-        foreach (var read in reads)
-        {
-            await read.ReadAsync(reader, CancellationToken.None);
-            await reader.NextResultAsync();
-        }
+        await BatchedRead.RunAsync(connection, first: null, reads, CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync() => await provider.DisposeAsync();

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using SecureGateway.Coordination;
 using SecureGateway.Audit;
+using SecureGateway.Coordination;
 using SecureGateway.Data;
 using SecureGateway.Data.ChecksumDb;
 using SecureGateway.Data.Events;
