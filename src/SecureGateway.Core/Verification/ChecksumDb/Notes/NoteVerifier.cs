@@ -12,6 +12,11 @@ public sealed class NoteVerifier
 {
     private readonly PublicKey publicKey;
 
+    // A checksum DB signs each tree head once, and every lookup until the tree grows carries that same signed head
+    // (as does the trusted head re-read from the audit database): the last pair that verified is remembered, byte for
+    // byte, so it is not verified again.
+    private volatile VerifiedPair? lastVerified;
+
     private NoteVerifier(string name, uint keyHash, string keyText, PublicKey publicKey)
     {
         Name = name;
@@ -77,9 +82,28 @@ public sealed class NoteVerifier
 
     /// <summary>Whether <paramref name="signature"/> is this key's Ed25519 signature of <paramref name="message"/>
     /// (the bare 64-byte signature, without the 4-byte key hash a note line carries).</summary>
-    public bool Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
-        signature.Length == NoteKeys.Ed25519SignatureSize
-        && SignatureAlgorithm.Ed25519.Verify(publicKey, message, signature);
+    public bool Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        if (signature.Length != NoteKeys.Ed25519SignatureSize)
+        {
+            return false;
+        }
+
+        if (lastVerified is { } last && last.Signature.AsSpan().SequenceEqual(signature) && last.Message.AsSpan().SequenceEqual(message))
+        {
+            return true;
+        }
+
+        if (!SignatureAlgorithm.Ed25519.Verify(publicKey, message, signature))
+        {
+            return false;
+        }
+
+        lastVerified = new VerifiedPair(message.ToArray(), signature.ToArray());
+        return true;
+    }
 
     public override string ToString() => KeyText;
+
+    private sealed record VerifiedPair(byte[] Message, byte[] Signature);
 }

@@ -141,4 +141,30 @@ public sealed class NoteVerifierTests
         Assert.False(verifier.Verify(message, signature.AsSpan(0, 63)));
         Assert.False(verifier.Verify(message, [.. signature, 0]));
     }
+
+    // The last verified pair is remembered to spare repeated lookups' signature checks: only the same bytes may pass
+    // without a check, never a message or signature that shares a prefix, a length or the other half with it.
+    [Fact]
+    public void Verify_AfterAPairVerified_OnlyTheSameBytesPassUnchecked()
+    {
+        NoteSigner signer = NoteSigner.Parse(NoteVectors.PeterSignerKey);
+        NoteVerifier verifier = NoteVerifier.Parse(NoteVectors.PeterVerifierKey);
+        byte[] head = "go.sum database tree\n42\nabc=\n"u8.ToArray();
+        byte[] other = "go.sum database tree\n43\nabd=\n"u8.ToArray();
+        byte[] headSignature = signer.Sign(head);
+        byte[] otherSignature = signer.Sign(other);
+        Assert.True(verifier.Verify(head, headSignature));
+
+        Assert.True(verifier.Verify(head, headSignature));
+        Assert.False(verifier.Verify(other, headSignature));
+        Assert.False(verifier.Verify(head, otherSignature));
+        Assert.False(verifier.Verify(head.AsSpan(0, head.Length - 1), headSignature));
+        Assert.False(verifier.Verify([.. head, (byte)'\n'], headSignature));
+        byte[] flipped = [.. head];
+        flipped[^2] ^= 1;
+        Assert.False(verifier.Verify(flipped, headSignature));
+        Assert.True(verifier.Verify(other, otherSignature));
+        Assert.True(verifier.Verify(head, headSignature));
+        Assert.False(NoteVerifier.Parse(NoteVectors.EnochVerifierKey).Verify(head, headSignature));
+    }
 }
