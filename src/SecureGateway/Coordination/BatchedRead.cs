@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using SecureGateway.Data;
 
 namespace SecureGateway.Coordination;
 
@@ -52,6 +54,23 @@ public sealed class BatchedRead<T>(NpgsqlBatchCommand command, Func<NpgsqlDataRe
     public T Result => done ? result! : throw new InvalidOperationException("the batched read has not run");
 
     internal override NpgsqlBatchCommand Command => command;
+
+    /// <summary>Runs this read alone, in a round trip of its own on a pooled connection, for callers outside a claim.</summary>
+    public async Task<T> RunAsync(IDbContextFactory<AuditDbContext> contexts, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await RunAsync((NpgsqlConnection)db.Database.GetDbConnection(), first: null, [this], cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+
+        return Result;
+    }
 
     internal override async Task ReadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {

@@ -46,11 +46,7 @@ public sealed class FactFreshness(
 
     /// <summary>Each source's state now, against the limits configured for this process.</summary>
     /// <remarks>Database errors propagate: a caller that owes an answer fails closed.</remarks>
-    public async Task<DataFreshness> CurrentAsync(CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return FromSyncs(await db.FactSyncs.AsNoTracking().ToDictionaryAsync(s => s.Kind, s => (s.CompletedAt, s.Entries), StringComparer.Ordinal, cancellationToken));
-    }
+    public Task<DataFreshness> CurrentAsync(CancellationToken cancellationToken) => CurrentRead().RunAsync(contexts, cancellationToken);
 
     /// <summary><see cref="CurrentAsync"/> as a statement to run in the round trip of another command (an admission's claim).</summary>
     public BatchedRead<DataFreshness> CurrentRead() => new(

@@ -129,14 +129,8 @@ public sealed partial class ModuleIndexFeed : IDisposable
         },
         async (reader, cancellationToken) => await reader.ReadAsync(cancellationToken) ? reader.GetFieldValue<DateTimeOffset>(0) : null);
 
-    private async Task<DateTimeOffset?> LookupAsync(string module, string version, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.ModuleIndex.AsNoTracking()
-            .Where(e => e.Module == module && e.Version == version)
-            .Select(e => (DateTimeOffset?)e.Timestamp)
-            .FirstOrDefaultAsync(cancellationToken);
-    }
+    private Task<DateTimeOffset?> LookupAsync(string module, string version, CancellationToken cancellationToken) =>
+        PublishedRead(module, version).RunAsync(contexts, cancellationToken);
 
     /// <returns>True when a sync completed after the caller asked (so a second lookup is worth it).</returns>
     private async Task<bool> CatchUpAsync(CancellationToken cancellationToken)

@@ -110,42 +110,39 @@ public sealed class TrustedHeadsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StateRead_InOneRoundTrip_IsWhatStateAsyncSays()
+    public async Task StateAsync_ThroughAHeadsLife_TheForkOrTheTrustedHeadSinceTheLastForkOrReset()
     {
-        // An admission reads the fork alarm and the trusted head in its claim's round trip: the same answer at every turn
-        // of a head's life (none yet; advanced; forked; reset; advanced again).
-        var states = new List<string>();
-        async Task CompareAsync()
+        // Every admission reads this in its claim's round trip, after the lock statement; the console and the head check
+        // read it alone. Both at every turn of a head's life: none yet; advanced; forked; reset; advanced again.
+        async Task<(long? Fork, string? Trusted, long? Since)> StateAsync()
         {
             var (fork, trusted, since) = await heads.StateAsync(sumdb.Name, default);
             var read = TrustedHeads.StateRead(sumdb.Name);
             await using (var connection = new NpgsqlConnection(database.ConnectionString))
             {
                 await connection.OpenAsync();
-                await BatchedRead.RunAsync(connection, first: null, [read], default);
+                await BatchedRead.RunAsync(connection, first: new("SELECT 1"), [read], default);
             }
 
-            var (readFork, readTrusted, readSince) = read.Result;
-            Assert.Equal(fork?.Id, readFork);
-            Assert.Equal(since, readSince);
-            Assert.Equal(Describe(trusted), Describe(readTrusted));
-            states.Add(fork is not null ? "forked" : trusted is null ? "none" : $"trusted {trusted.TreeSize}");
+            Assert.Equal((fork, Describe(trusted), since), (read.Result.Fork, Describe(read.Result.Trusted), read.Result.Since));
+            return (fork, Describe(trusted), since);
         }
 
-        await CompareAsync();
+        Assert.Equal((null, null, null), await StateAsync());
         var first = await sumdb.HeadAsync(200);
         await AdvanceSignedAsync(first);
         await AdvanceSignedAsync(await sumdb.HeadAsync(250));
-        await CompareAsync();
         var trusted = (await heads.TrustedAsync(sumdb.Name, default))!;
-        await heads.RecordForkAsync(sumdb.Name, trusted, first, sumdb.Sign(first), default);
-        await CompareAsync();
-        await heads.RecordResetAsync(sumdb.Name, "test-operator", default);
-        await CompareAsync();
+        Assert.Equal(250, trusted.TreeSize);
+        Assert.Equal((null, Describe(trusted), null), await StateAsync());
+        var fork = await heads.RecordForkAsync(sumdb.Name, trusted, first, sumdb.Sign(first), default);
+        Assert.Equal((fork.Id, null, fork.Id), await StateAsync());
+        var reset = await heads.RecordResetAsync(sumdb.Name, "test-operator", default);
+        Assert.Equal((null, null, reset.Id), await StateAsync());
         await AdvanceSignedAsync(await sumdb.HeadAsync(300));
-        await CompareAsync();
-
-        Assert.Equal(["none", "trusted 250", "forked", "none", "trusted 300"], states);
+        var afterReset = (await heads.TrustedAsync(sumdb.Name, default))!;
+        Assert.Equal(300, afterReset.TreeSize);
+        Assert.Equal((null, Describe(afterReset), reset.Id), await StateAsync());
     }
 
     private static string? Describe(ChecksumDbHead? head) => head is null ? null

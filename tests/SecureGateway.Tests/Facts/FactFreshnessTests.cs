@@ -22,9 +22,10 @@ public sealed class FactFreshnessTests
     private static readonly TimeSpan Cooldown = TimeSpan.FromHours(1);
 
     [Fact]
-    public async Task CurrentRead_InOneRoundTrip_IsWhatCurrentAsyncSays()
+    public async Task CurrentRead_InTheClaimsRoundTrip_StaleFreshAndNeverSynced()
     {
-        // An admission reads the syncs in its claim's round trip: stale, current and never-synced sources alike.
+        // An admission reads the syncs in its claim's round trip; the console and health checks read them alone
+        // (CurrentAsync). Both tell a stale, a current and a never-synced source apart.
         var now = new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
         await using var facts = await FactsHarness.CreateAsync(new Dictionary<string, string?>
         {
@@ -42,6 +43,9 @@ public sealed class FactFreshnessTests
         var expected = await freshness.CurrentAsync(CancellationToken.None);
         Assert.Equal(expected, read.Result);
         Assert.Equal(["stale", "fresh", "never"], [read.Result.Vulnerabilities.State, read.Result.Index.State, read.Result.Malicious.State]);
+        Assert.Equal((now - TimeSpan.FromDays(3), 42, 72.0), (read.Result.Vulnerabilities.SyncedAt, read.Result.Vulnerabilities.Entries, read.Result.Vulnerabilities.AgeHours));
+        Assert.Equal((now - TimeSpan.FromMinutes(20), null, 0.33), (read.Result.Index.SyncedAt, read.Result.Index.Entries, read.Result.Index.AgeHours));
+        Assert.Equal(("https://malicious.example/main.tar.gz", null, null), (read.Result.Malicious.Source, read.Result.Malicious.SyncedAt, read.Result.Malicious.Entries));
     }
 
     [Fact]

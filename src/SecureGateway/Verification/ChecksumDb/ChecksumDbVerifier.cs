@@ -188,9 +188,9 @@ public sealed partial class ChecksumDbVerifier(
             // trusted head (and the fork alarm it may have raised meanwhile) only once it is done.
             await using var held = await locks.AcquireAsync("checksum-db-head:" + settings.Name, cancellationToken);
             var (fork, trusted, _) = await heads.StateAsync(settings.Name, cancellationToken);
-            if (fork is not null)
+            if (fork is { } forkId)
             {
-                return Forked(fork.Id);
+                return Forked(forkId);
             }
 
             if (trusted is null)

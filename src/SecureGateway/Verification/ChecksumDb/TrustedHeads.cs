@@ -32,16 +32,12 @@ public sealed class TrustedHeads(IDbContextFactory<AuditDbContext> contexts, Aud
     }
 
     /// <summary>
-    /// The open fork alarm, or else the trusted head (<see cref="TrustedAsync"/>), in one go: what every admission's
-    /// checksum-DB lookup compares its head with. <c>Since</c> is the id of the last fork or reset event (null: none),
-    /// which begins the history the cached tiles belong to.
+    /// The open fork alarm's event id, or else the trusted head (<see cref="TrustedAsync"/>), in one go: what every
+    /// admission's checksum-DB lookup compares its head with. <c>Since</c> is the id of the last fork or reset event
+    /// (null: none), which begins the history the cached tiles belong to.
     /// </summary>
-    public async Task<(AuditEvent? Fork, ChecksumDbHead? Trusted, long? Since)> StateAsync(string database, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var last = await LastForkOrResetAsync(db, database, cancellationToken);
-        return last?.Kind == AuditEventKinds.ChecksumDbFork ? (last, null, last.Id) : (null, await TrustedSinceAsync(db, database, last, cancellationToken), last?.Id);
-    }
+    public Task<(long? Fork, ChecksumDbHead? Trusted, long? Since)> StateAsync(string database, CancellationToken cancellationToken) =>
+        StateRead(database).RunAsync(contexts, cancellationToken);
 
     /// <summary>
     /// <see cref="StateAsync"/> as one statement to run in the round trip of another command (an admission's claim): the

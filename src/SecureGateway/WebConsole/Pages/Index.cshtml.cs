@@ -60,7 +60,8 @@ public sealed class IndexModel(
         Chains = await checkpoints.HeadsAsync(cancellationToken);
         if (ChecksumDb is { } database)
         {
-            (ActiveFork, TrustedHead, _) = await heads.StateAsync(database, cancellationToken);
+            (var fork, TrustedHead, _) = await heads.StateAsync(database, cancellationToken);
+            ActiveFork = fork is null ? null : await heads.ActiveForkAsync(database, cancellationToken);
         }
     }
 }
