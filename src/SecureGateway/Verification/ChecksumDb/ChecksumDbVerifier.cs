@@ -44,14 +44,9 @@ public sealed partial class ChecksumDbVerifier(
     /// </summary>
     public async Task<ChecksumDbLookup> LookUpAsync(ModuleVersion module, BatchedRead<(long? Fork, ChecksumDbHead? Trusted, long? Since)>? state, CancellationToken cancellationToken)
     {
-        if (settings.Disabled)
+        if (NotLookedUp(module) is { } skipped)
         {
-            return new(new(ChecksumDbOutcome.Skipped, "not in checksum DB: verification is off (Gateway:SumDb=off)"));
-        }
-
-        if (PrivatePatternFor(module.Path) is { } pattern)
-        {
-            return new(new(ChecksumDbOutcome.Skipped, $"not in checksum DB: private pattern {pattern}"));
+            return new(skipped);
         }
 
         try
@@ -73,7 +68,13 @@ public sealed partial class ChecksumDbVerifier(
     /// admission's claim; null when the version is not looked up (verification off, private module).
     /// </summary>
     public BatchedRead<(long? Fork, ChecksumDbHead? Trusted, long? Since)>? StateRead(ModuleVersion module) =>
-        settings.Disabled || PrivatePatternFor(module.Path) is not null ? null : TrustedHeads.StateRead(settings.Name);
+        NotLookedUp(module) is null ? TrustedHeads.StateRead(settings.Name) : null;
+
+    /// <summary>Why <paramref name="module"/> is not looked up (verification is off, or the module is private); null when it is.</summary>
+    private ChecksumDbVerdict? NotLookedUp(ModuleVersion module) =>
+        settings.Disabled ? new(ChecksumDbOutcome.Skipped, "not in checksum DB: verification is off (Gateway:SumDb=off)")
+        : PrivatePatternFor(module.Path) is { } pattern ? new(ChecksumDbOutcome.Skipped, $"not in checksum DB: private pattern {pattern}")
+        : null;
 
     /// <summary>The verdict on the fetched files' hashes against what <see cref="LookUpAsync"/> proved.</summary>
     public ChecksumDbVerdict Check(ChecksumDbLookup lookup, ModuleVersion module, string zipHash, string goModHash)
