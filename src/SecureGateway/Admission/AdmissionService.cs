@@ -266,9 +266,8 @@ public sealed partial class AdmissionService(
     private async Task<(Decision? Recorded, AdmissionResult? Superseded)> RecordUnlessActedOnAsync(
         ModuleVersion module, Decision? previous, Decision decision, CancellationToken cancellationToken)
     {
-        if (await decisions.RecordUnlessSupersededAsync(decision, previous?.Id, DatabaseLocks.DecidingKey(module), cancellationToken) is { } recorded)
+        if (await serving.RecordAsync(() => decisions.RecordUnlessSupersededAsync(decision, previous?.Id, DatabaseLocks.DecidingKey(module), cancellationToken)) is { } recorded)
         {
-            serving.ApplyRecorded(recorded);
             return (recorded, null);
         }
 

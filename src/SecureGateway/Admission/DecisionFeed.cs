@@ -26,17 +26,24 @@ public sealed partial class DecisionFeed(
     public const string Channel = "decisions";
     private const int BatchSize = 500;
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
+    // How long announcements wait for this process's recordings under way (they end within milliseconds of their commit):
+    // a recording stuck longer must not hold back the decisions of other processes.
+    private static readonly TimeSpan OwnRecordingsWait = TimeSpan.FromSeconds(2);
 
     private readonly Channel<long> announced = System.Threading.Channels.Channel.CreateUnbounded<long>(new() { SingleReader = true });
     private NpgsqlConnection? listening;
     /// <summary>UTC ticks since the listener was lost, 0 while listening; read by the health check on other threads.</summary>
     private long lostSinceTicks;
     private bool reportedLost;
+    private long readBack;
 
     /// <summary>Since when the process has not been listening; null while it is.</summary>
     public DateTimeOffset? LostSince => Volatile.Read(ref lostSinceTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     public TimeSpan Window => options.Value.DecisionFeedWindow;
+
+    /// <summary>Announced decisions read from the database: those other processes recorded (this process's own are applied as it records them).</summary>
+    public long ReadBack => Interlocked.Read(ref readBack);
 
     /// <summary>Listens, then loads everything: the host serves nothing before the first view is complete.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -167,6 +174,12 @@ public sealed partial class DecisionFeed(
                     }
                 }
 
+                if (ids.Count > 0)
+                {
+                    await OwnRecordingsEndedAsync(stoppingToken);
+                    ids.RemoveAll(serving.WasRecordedHere);
+                }
+
                 if (ids.Count == 0)
                 {
                     continue;
@@ -174,7 +187,9 @@ public sealed partial class DecisionFeed(
 
                 try
                 {
-                    foreach (var decision in await decisions.ForServingAsync(ids, stoppingToken))
+                    var read = await decisions.ForServingAsync(ids, stoppingToken);
+                    Interlocked.Add(ref readBack, read.Count);
+                    foreach (var decision in read)
                     {
                         if (serving.Apply(decision))
                         {
@@ -195,6 +210,22 @@ public sealed partial class DecisionFeed(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // The host is stopping.
+        }
+    }
+
+    /// <summary>
+    /// Waits for this process's recordings under way: their decisions may be announced before they are applied here,
+    /// and need no reading back once they are.
+    /// </summary>
+    private async Task OwnRecordingsEndedAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await serving.RecordingsUnderWay().WaitAsync(OwnRecordingsWait, time, stoppingToken);
+        }
+        catch (TimeoutException)
+        {
+            // Read back like any other; the recording applies its decision when it ends, "the higher id wins" either way.
         }
     }
 

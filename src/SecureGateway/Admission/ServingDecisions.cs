@@ -34,6 +34,7 @@ public sealed class ServingDecisions
 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, CurrentDecision>> modules = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, byte> recordedHere = new();
+    private readonly ConcurrentDictionary<TaskCompletionSource, byte> recordings = new();
     private volatile bool loaded;
     private long changes;
 
@@ -57,6 +58,36 @@ public sealed class ServingDecisions
 
     public IEnumerable<(ModuleVersion Module, CurrentDecision Decision)> All() =>
         modules.SelectMany(m => m.Value.Select(v => (new ModuleVersion(m.Key, v.Key), v.Value)));
+
+    /// <summary>
+    /// Runs <paramref name="record"/> and applies the decision it recorded, if any (<see cref="ApplyRecorded"/>). PostgreSQL
+    /// announces a decision on commit, which may reach the feed before the recording returns here:
+    /// <see cref="RecordingsUnderWay"/> lets the feed wait for the recording rather than read the decision back.
+    /// </summary>
+    public async Task<Decision?> RecordAsync(Func<Task<Decision?>> record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        recordings.TryAdd(done, 0);
+        try
+        {
+            if (await record() is not { } recorded)
+            {
+                return null;
+            }
+
+            ApplyRecorded(recorded);
+            return recorded;
+        }
+        finally
+        {
+            recordings.TryRemove(done, out _);
+            done.SetResult();
+        }
+    }
+
+    /// <summary>Completes when the recordings under way now (<see cref="RecordAsync"/>) have ended.</summary>
+    public Task RecordingsUnderWay() => recordings.IsEmpty ? Task.CompletedTask : Task.WhenAll(recordings.Keys.Select(done => done.Task));
 
     /// <summary>
     /// Applies a decision this process has just recorded, and remembers its id so that its announcement (NOTIFY) need not

@@ -23,9 +23,8 @@ public sealed partial class ReviewLog(DecisionLog decisions, ServingDecisions se
 
     public async Task<Decision> RecordAsync(Decision decision, CancellationToken cancellationToken)
     {
-        var recorded = await decisions.RecordAsync(decision, cancellationToken);
+        var recorded = (await serving.RecordAsync(async () => await decisions.RecordAsync(decision, cancellationToken)))!;
         var module = new ModuleVersion(recorded.Module, recorded.Version);
-        serving.ApplyRecorded(recorded);
         try
         {
             await placement.PlaceAsync(module, serving.Of(module), cancellationToken);

@@ -54,6 +54,45 @@ public sealed class DecisionFeedTests
             "gateway a listens again and enforces the revocation");
     }
 
+    [Fact]
+    public async Task OwnAdmissions_AppliedAsRecorded_NotReadBack_AnotherProcesssDecisionReadAndApplied()
+    {
+        // The announcement of a decision this process records often arrives before its recording returns; it must not
+        // cost a database read per admission. A decision recorded elsewhere (here a plain insert) is read and applied.
+        const int Versions = 12;
+        var layout = new GoProxyLayout(TempDirectory.Create("upstream"));
+        for (var i = 0; i < Versions; i++)
+        {
+            var version = $"v1.0.{i}";
+            layout.AddVersion(Module, version, $"module {Module}\n",
+                GoProxyLayout.ModuleFiles(Module, version, ("go.mod", $"module {Module}\n"), ("a.go", "package a\n")), DateTimeOffset.UnixEpoch);
+        }
+
+        await using var upstream = StaticGoProxyServer.Start(layout.RootDirectory);
+        await using var gateway = await GatewayInstance.StartAsync(upstream.Url);
+        var feed = gateway.Services.GetRequiredService<DecisionFeed>();
+        var serving = gateway.Services.GetRequiredService<ServingDecisions>();
+        for (var i = 0; i < Versions; i++)
+        {
+            using var info = await gateway.Http.GetAsync(GoProxyLayout.RequestPath(Module, $"v1.0.{i}", "info").TrimStart('/'));
+            Assert.Equal(HttpStatusCode.OK, info.StatusCode);
+        }
+
+        long elsewhere;
+        await using (var connection = new NpgsqlConnection(gateway.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var insert = new NpgsqlCommand(
+                $"INSERT INTO decisions (module, version, outcome, reasons, actor) VALUES ('{Module}', 'v1.0.0', 'denied', ARRAY['revoked elsewhere'], 'reviewer') RETURNING id",
+                connection);
+            elsewhere = (long)(await insert.ExecuteScalarAsync())!;
+        }
+
+        // Announcements are heard in commit order: once the later decision is applied, every admission's was handled.
+        await Eventually.HoldsAsync(() => Task.FromResult(serving.Of(new(Module, "v1.0.0"))?.Id == elsewhere), "the other decision is applied");
+        Assert.Equal(1, feed.ReadBack);
+    }
+
     private static async Task TerminateListenersAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);

@@ -42,4 +42,38 @@ public sealed class ServingDecisionsTests
 
         Assert.Equal(DecisionOutcome.Denied, serving.Of(new ModuleVersion("example.com/m", "v1.0.0"))?.Outcome);
     }
+
+    [Fact]
+    public async Task RecordAsync_AnnouncementHeardBeforeTheRecordingReturns_WaitedForThenSkipped()
+    {
+        // PostgreSQL announces on commit, which may be before the recording returns: the feed waits for the recordings
+        // under way, then finds the decision recorded here.
+        var serving = new ServingDecisions();
+        var committed = new TaskCompletionSource<Decision?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var recording = serving.RecordAsync(() => committed.Task);
+
+        var underWay = serving.RecordingsUnderWay();
+        Assert.False(underWay.IsCompleted);
+        Assert.False(serving.WasRecordedHere(11));
+
+        committed.SetResult(Recorded(11, DecisionOutcome.Admitted));
+        await underWay;
+
+        Assert.Equal(11, (await recording)?.Id);
+        Assert.True(serving.WasRecordedHere(11));
+        Assert.Equal(11, serving.Of(new ModuleVersion("example.com/m", "v1.0.0"))?.Id);
+        Assert.True(serving.RecordingsUnderWay().IsCompleted);
+    }
+
+    [Fact]
+    public async Task RecordAsync_NothingRecordedOrFailed_NoLongerUnderWayAndNothingApplied()
+    {
+        var serving = new ServingDecisions();
+
+        Assert.Null(await serving.RecordAsync(() => Task.FromResult<Decision?>(null)));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => serving.RecordAsync(() => throw new InvalidOperationException("database down")));
+
+        Assert.True(serving.RecordingsUnderWay().IsCompleted);
+        Assert.Null(serving.Of(new ModuleVersion("example.com/m", "v1.0.0")));
+    }
 }
