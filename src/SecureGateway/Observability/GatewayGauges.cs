@@ -27,14 +27,17 @@ internal sealed partial class GatewayGauges : IHostedService
     private Snapshot? snapshot;
 
     public GatewayGauges(
-        IMeterFactory meters, ServingDecisions serving, DownloadLedger ledger, LedgerSpool spool, FactFreshness freshness, LivePolicy policy,
-        TimeProvider time, ILogger<GatewayGauges> logger)
+        IMeterFactory meters, ServingDecisions serving, DecisionFeed feed, DownloadLedger ledger, LedgerSpool spool, FactFreshness freshness,
+        LivePolicy policy, TimeProvider time, ILogger<GatewayGauges> logger)
     {
         (this.freshness, this.spool, this.time, this.logger) = (freshness, spool, time, logger);
         var meter = meters.Create(GatewayTelemetry.Name);
         meter.CreateObservableGauge("securegateway.quarantine.versions",
             () => serving.All().Count(current => current.Decision.Outcome == DecisionOutcome.Quarantined), "{version}",
             "Module versions whose current decision is quarantine");
+        // In scale-out, how many decisions this replica heard from the others; its own are applied as it records them.
+        meter.CreateObservableCounter("securegateway.decisions.read_back", () => feed.ReadBack, "{decision}",
+            "Decisions other processes recorded, read from the database on their announcement and applied here");
         meter.CreateObservableGauge("securegateway.ledger.queue", () => ledger.Queued, "{entry}",
             "Download-ledger entries waiting to be written");
         meter.CreateObservableGauge("securegateway.ledger.spool.files", () => Current().SpoolFiles, "{file}",

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -91,6 +92,11 @@ public sealed class DecisionFeedTests
         // Announcements are heard in commit order: once the later decision is applied, every admission's was handled.
         await Eventually.HoldsAsync(() => Task.FromResult(serving.Of(new(Module, "v1.0.0"))?.Id == elsewhere), "the other decision is applied");
         Assert.Equal(1, feed.ReadBack);
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var scrape = await gateway.Http.GetAsync("metrics");
+            return Regex.IsMatch(await scrape.Content.ReadAsStringAsync(), @"\nsecuregateway_decisions_read_back_total(\{[^}]*\})? 1\n");
+        }, "/metrics counts the one decision read back");
     }
 
     private static async Task TerminateListenersAsync(string connectionString)
