@@ -42,7 +42,10 @@ public sealed partial class DecisionFeed(
 
     public TimeSpan Window => options.Value.DecisionFeedWindow;
 
-    /// <summary>Announced decisions read from the database: those other processes recorded (this process's own are applied as it records them).</summary>
+    /// <summary>
+    /// Announced decisions read from the database: those other processes recorded. This process's own are applied as it
+    /// records them, and read back only should a recording outlast the wait for it.
+    /// </summary>
     public long ReadBack => Interlocked.Read(ref readBack);
 
     /// <summary>Listens, then loads everything: the host serves nothing before the first view is complete.</summary>

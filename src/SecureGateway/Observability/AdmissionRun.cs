@@ -10,7 +10,7 @@ namespace SecureGateway.Observability;
 /// <summary>The steps of an admission; each is a histogram series and a child span.</summary>
 internal enum AdmissionStep
 {
-    /// <summary>The version's cross-process lock, with its latest decision, any revoked range and the facts' stored data (vulnerabilities, index mirror, freshness) read under it.</summary>
+    /// <summary>The version's cross-process lock, with its latest decision, any revoked range, the facts' stored data (vulnerabilities, index mirror, freshness) and the checksum DB's fork alarm and trusted head read under it.</summary>
     Claim,
 
     /// <summary>.info, .mod and .zip from upstream into staging.</summary>
