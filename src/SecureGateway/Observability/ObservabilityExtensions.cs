@@ -14,6 +14,15 @@ public static class ObservabilityExtensions
     private const string MetricsPath = "/metrics";
 
     /// <summary>
+    /// Kestrel's memory pool counts every 4 KB block rented and returned: a 1 MB zip answer made over 500 measurements,
+    /// 5% of the gateway's CPU when serving such zips (their throughput rose 8%, a 20 KB zip's 11%, without them). What
+    /// the pool allocated and evicted is still shown (aspnetcore_memory_pool_allocated_bytes and _evicted_bytes).
+    /// </summary>
+    private const string KestrelPoolRented = "aspnetcore.memory_pool.rented";
+
+    private const string KestrelPoolPooled = "aspnetcore.memory_pool.pooled";
+
+    /// <summary>
     /// OpenTelemetry for <c>Gateway:Metrics</c> and <c>Gateway:Tracing</c>: the gateway's meter with ASP.NET Core,
     /// HttpClient, runtime and Npgsql metrics for the Prometheus endpoint; spans only when an OTLP endpoint is set, as
     /// every request then carries an activity.
@@ -38,6 +47,8 @@ public static class ObservabilityExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
+                .AddView(KestrelPoolRented, MetricStreamConfiguration.Drop)
+                .AddView(KestrelPoolPooled, MetricStreamConfiguration.Drop)
                 .AddPrometheusExporter());
         }
 

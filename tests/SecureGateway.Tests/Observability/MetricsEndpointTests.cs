@@ -47,6 +47,9 @@ public sealed class MetricsEndpointTests
         Assert.Matches($@"securegateway_policy_bundle\{{[^}}]*revision=""{revision}""[^}}]*\}} 1", text);
         Assert.Contains("securegateway_ledger_queue", text, StringComparison.Ordinal);
         Assert.Contains("http_client_request_duration_seconds", text, StringComparison.Ordinal);
+        Assert.Contains("aspnetcore_memory_pool_allocated_bytes", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("aspnetcore_memory_pool_rented", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("aspnetcore_memory_pool_pooled", text, StringComparison.Ordinal);
     }
 
     [Fact]
