@@ -21,16 +21,17 @@
 #
 #   bench/run.sh [--quick] [--no-build] [--store folder|s3] [--large-mb MB] [--seconds S] [--repeat R] [--versions N]
 #                [--warm-up W]
-#     --quick       50 MB large zip, 5 s per wrk run, 1 repetition, 300 warm-up versions (about 4 minutes after the build)
+#     --quick       50 MB large zip, 5 s per wrk run, 1 repetition, at most 300 warm-up versions (about 4 minutes after the build)
 #     --no-build    use the Release builds already there
 #     --store s3    the gateways keep their artefacts in S3: a one-node Ceph RADOS Gateway on loopback started by
 #                   tests/s3-server/rgw.sh (installs radosgw ceph-mon ceph-osd when missing); default: the local folder
 #     default       300 MB large zip, 10 s per wrk run, 3 repetitions (medians), 25 versions per cold download,
-#                   1,000 warm-up versions admitted by each cold-admission gateway before it is timed
+#                   each cold-admission gateway warmed up before it is timed until its JIT settled (100 admissions
+#                   with less than 30 ms of compilation), at most 2,000 admissions (--warm-up W)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-large_mb=300 seconds=10 repeat=3 versions=25 warm_up=1000 mode=full build=1 store=folder
+large_mb=300 seconds=10 repeat=3 versions=25 warm_up=2000 mode=full build=1 store=folder
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) large_mb=50 seconds=5 repeat=1 warm_up=300 mode=quick ;;
@@ -93,7 +94,7 @@ gateway_dll="$root/src/SecureGateway/bin/Release/net10.0/SecureGateway.dll"
 bench_dll="$root/bench/SecureGateway.Bench/bin/Release/net10.0/SecureGateway.Bench.dll"
 
 small_modules=$((2 * repeat + 3))
-echo "$SECONDS s: world: $((small_modules + versions)) × $versions small versions, $warm_up to warm up, 5 medium, one of $large_mb MB" >&2
+echo "$SECONDS s: world: $((small_modules + versions)) × $versions small versions, up to $warm_up to warm up, 5 medium, one of $large_mb MB" >&2
 dotnet "$bench_dll" world "$work" --small-modules "$small_modules" --versions "$versions" --medium 5 --large-mb "$large_mb" \
   --warm-up "$warm_up" --dependencies "$versions" >&2 &
 pids+=($!)
@@ -193,29 +194,44 @@ compare_get() {
   record "$name p99" "ms" lower "$(median "${g_p99[@]}")" "$(median "${n_p99[@]}")" "nginx"
 }
 
+# jit_seconds: the gateway's JIT compilation time so far (s), from its /metrics.
+jit_seconds() { { curl -sf "$gateway/metrics" || true; } | awk '/^dotnet_jit_compilation_time_seconds_total/ { print $2 }'; }
+# jit_settled BEFORE AFTER: whether less than 30 ms of compilation came between the two readings (100 admissions apart).
+jit_settled() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(b - a < 0.03) }'; }
+
 # cold_admission NAME FIRST_MODULE TIMED_MODULE…: into the table, `go mod download` of FIRST_MODULE's versions through
 # the gateway just started (and straight from the upstream), then the warm-up, then the medians of the TIMED_MODULEs'.
 # A fresh process runs tier-0 JIT code while the runtime recompiles its hot paths in the background (with profile-guided
-# optimisation, which cached serving gains ~10% from); on a busy 2-core box that takes its first ~800 admissions (about
-# 17 ms each and 25-35 ms of CPU, then about 9-12 ms and 8-12 ms of CPU).
+# optimisation, which cached serving gains ~10% from): some 14 s of compilation, over the first 600 to 1,400 admissions
+# on a busy 2-core box (the call counting that promotes a method waits while new methods are still being compiled). The
+# warm-up goes on until 100 admissions cost less than 30 ms of compilation, at most --warm-up admissions; the table's
+# note says where it stopped (`warmed`, also used by project_download on the same gateway).
 cold_admission() {
   local name=$1 first=$2 mods g=() d=() first_g first_d module; shift 2
   mapfile -t mods < <(versions_of "$first")
   first_g=$(go_download "$gateway" "${mods[@]}"); first_d=$(go_download "$upstream" "${mods[@]}")
   record "cold: $versions small versions, $name, first download after the gateway started" ms lower "$first_g" "$first_d" \
     "go mod download direct; one run"
-  echo "$SECONDS s: warm-up: $warm_up versions admitted through the gateway" >&2
-  local warm=() v
+  local warm=() v admitted=0 jit_mark jit_at=0
+  jit_mark=$(jit_seconds)
+  warmed="JIT still compiling after $warm_up warm-up admissions"
   for v in $(seq 0 $((warm_up - 1))); do
     warm+=("bench.example/warmup@v1.0.$v")
-    if [ ${#warm[@]} -eq "$versions" ] || [ "$v" -eq $((warm_up - 1)) ]; then go_download "$gateway" "${warm[@]}" >/dev/null; warm=(); fi
+    if [ ${#warm[@]} -eq "$versions" ] || [ "$v" -eq $((warm_up - 1)) ]; then
+      go_download "$gateway" "${warm[@]}" >/dev/null; warm=(); admitted=$((v + 1))
+      if [ $((admitted - jit_at)) -ge 100 ]; then
+        if jit_settled "$jit_mark" "$(jit_seconds)"; then warmed="after $admitted warm-up admissions (JIT settled)"; break; fi
+        jit_mark=$(jit_seconds); jit_at=$admitted
+      fi
+    fi
   done
+  echo "$SECONDS s: warm-up: $warmed" >&2
   for module in "$@"; do
     mapfile -t mods < <(versions_of "$module")
     g+=("$(go_download "$gateway" "${mods[@]}")"); d+=("$(go_download "$upstream" "${mods[@]}")")
   done
   record "cold: $versions small versions, $name" ms lower "$(median "${g[@]}")" "$(median "${d[@]}")" \
-    "go mod download direct; after $warm_up warm-up admissions"
+    "go mod download direct; $warmed"
 }
 # project_download NAME: into the table, the medians of `go mod download` in a project that requires $versions modules
 # (bench.example/dep1 …, one new version of each per run) through the gateway and straight from the upstream. The go
@@ -230,7 +246,7 @@ project_download() {
     g+=("$(go_download "$gateway" "$work/project.mod")"); d+=("$(go_download "$upstream" "$work/project.mod")")
   done
   record "cold: a project requiring $versions small modules, $1" ms lower "$(median "${g[@]}")" "$(median "${d[@]}")" \
-    "go mod download direct, in the project; after $warm_up warm-up admissions"
+    "go mod download direct, in the project; $warmed"
 }
 timed_modules() { local r; for r in $(seq "$1" "$2"); do echo "small$r"; done; }
 
