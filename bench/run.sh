@@ -202,7 +202,7 @@ jit_settled() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { e
 # cold_admission NAME FIRST_MODULE TIMED_MODULE…: into the table, `go mod download` of FIRST_MODULE's versions through
 # the gateway just started (and straight from the upstream), then the warm-up, then the medians of the TIMED_MODULEs'.
 # A fresh process runs tier-0 JIT code while the runtime recompiles its hot paths in the background (with profile-guided
-# optimisation, which cached serving gains ~10% from): some 14 s of compilation, over the first 600 to 1,400 admissions
+# optimisation, which cached serving gains ~10% from): some 14 s of compilation, over the first 600 to 1,700 admissions
 # on a busy 2-core box (the call counting that promotes a method waits while new methods are still being compiled). The
 # warm-up goes on until 100 admissions cost less than 30 ms of compilation, at most --warm-up admissions; the table's
 # note says where it stopped (`warmed`, also used by project_download on the same gateway).
