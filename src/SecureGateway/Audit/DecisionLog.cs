@@ -28,19 +28,10 @@ public sealed class DecisionLog(IDbContextFactory<AuditDbContext> contexts)
     /// none at all), in one round trip: the check and the insert run under the decision lock <paramref name="lockKey"/>,
     /// taken for their transaction (the lock a reviewer's act holds for its session). Null when another decision came.
     /// </summary>
-    public async Task<Decision?> RecordUnlessSupersededAsync(Decision decision, long? previousId, long lockKey, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            return await rows.Value.InsertUnlessSupersededAsync(db.Database.GetDbConnection(), decision, previousId, lockKey, cancellationToken) ? decision : null;
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
+    public Task<Decision?> RecordUnlessSupersededAsync(Decision decision, long? previousId, long lockKey, CancellationToken cancellationToken) =>
+        contexts.WithConnectionAsync(
+            async connection => await rows.Value.InsertUnlessSupersededAsync(connection, decision, previousId, lockKey, cancellationToken) ? decision : null,
+            cancellationToken);
 
     public async Task<Decision?> FindAsync(long id, CancellationToken cancellationToken)
     {

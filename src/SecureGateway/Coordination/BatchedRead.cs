@@ -56,21 +56,14 @@ public sealed class BatchedRead<T>(NpgsqlBatchCommand command, Func<NpgsqlDataRe
     internal override NpgsqlBatchCommand Command => command;
 
     /// <summary>Runs this read alone, in a round trip of its own on a pooled connection, for callers outside a claim.</summary>
-    public async Task<T> RunAsync(IDbContextFactory<AuditDbContext> contexts, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await RunAsync((NpgsqlConnection)db.Database.GetDbConnection(), first: null, [this], cancellationToken);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-
-        return Result;
-    }
+    public Task<T> RunAsync(IDbContextFactory<AuditDbContext> contexts, CancellationToken cancellationToken) =>
+        contexts.WithConnectionAsync(
+            async connection =>
+            {
+                await RunAsync(connection, first: null, [this], cancellationToken);
+                return Result;
+            },
+            cancellationToken);
 
     internal override async Task ReadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
