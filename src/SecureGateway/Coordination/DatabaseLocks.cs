@@ -47,7 +47,7 @@ public sealed class DatabaseLocks(AuditDatabase database)
         {
             await connection.OpenAsync(cancellationToken);
             await BatchedRead.RunAsync(connection, new("SELECT pg_advisory_lock($1)") { Parameters = { new() { Value = key } } }, reads ?? [], cancellationToken);
-            return new DatabaseLock(connection, key);
+            return new DatabaseLock(connection);
         }
         catch
         {
@@ -60,8 +60,9 @@ public sealed class DatabaseLocks(AuditDatabase database)
     }
 
     /// <summary>
-    /// The lock pool's connections are reset (DISCARD ALL) on their way back, unlike the runtime pool's: should a lock
-    /// outlive its unlock, the reset still ends it.
+    /// The lock pool's connections keep their prepared statements like the runtime pool's (no DISCARD ALL on their way
+    /// back, which cost every claim the parsing and planning of its reads): the unlock ends every advisory lock of the
+    /// session, and a connection whose unlock failed never goes back.
     /// </summary>
     /// <remarks>Derived once per runtime connection string (it is set while the gateway starts), not on every lock.</remarks>
     private string LockConnectionString()
@@ -74,7 +75,7 @@ public sealed class DatabaseLocks(AuditDatabase database)
 
         var locks = new NpgsqlConnectionStringBuilder(runtime)
         {
-            CommandTimeout = 0, ApplicationName = "securegateway locks", NoResetOnClose = false,
+            CommandTimeout = 0, ApplicationName = "securegateway locks",
         }.ConnectionString;
         lockConnectionString = new(runtime, locks);
         return locks;
@@ -94,13 +95,8 @@ public sealed class DatabaseLocks(AuditDatabase database)
 public sealed class DatabaseLock : IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlConnection connection;
-    private readonly long key;
 
-    internal DatabaseLock(NpgsqlConnection connection, long key)
-    {
-        this.connection = connection;
-        this.key = key;
-    }
+    internal DatabaseLock(NpgsqlConnection connection) => this.connection = connection;
 
     public void Dispose() => _ = DisposeAsync().AsTask();
 
@@ -108,7 +104,8 @@ public sealed class DatabaseLock : IAsyncDisposable, IDisposable
     {
         try
         {
-            await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection) { Parameters = { new("key", key) } };
+            // All of the session's, not only this key's: nothing held can go back to the pool with the connection.
+            await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", connection);
             await command.ExecuteNonQueryAsync();
         }
         catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)

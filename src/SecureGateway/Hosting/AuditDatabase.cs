@@ -88,8 +88,9 @@ public sealed partial class AuditDatabase(IConfiguration configuration, IOptions
     /// <summary>
     /// The runtime pool keeps no session state, so a connection going back to it is not reset: the reset (DISCARD ALL)
     /// cost each admission about seven statements and the re-planning of the audit-chain trigger's queries. Session
-    /// advisory locks are taken on <see cref="Coordination.DatabaseLocks"/>' own pool, which still resets; transaction
-    /// locks and SET LOCAL end with their transaction, which Npgsql rolls back on return if it is still open.
+    /// advisory locks are taken on <see cref="Coordination.DatabaseLocks"/>' own pool, whose unlock ends every one of the
+    /// session's; transaction locks and SET LOCAL end with their transaction, which Npgsql rolls back on return if it is
+    /// still open.
     /// The statements an admission repeats are prepared on each connection (Npgsql's automatic preparation), unless the
     /// connection string says otherwise (a pooler that cannot keep prepared statements: <c>Max Auto Prepare=0</c>).
     /// </summary>
