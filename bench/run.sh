@@ -7,7 +7,7 @@
 #                    and `go mod download` in a project requiring N small modules, one new version of each per run
 #   cached GET       wrk -t1 -c16 --latency: .zip (≈20 KB and ≈1 MB), .info, .mod from the gateway vs nginx serving
 #                    the same files; req/s and p99
-#   @v/list          the gateway vs the upstream (nginx)
+#   @v/list, @latest the gateway vs the upstream (nginx)
 #   download ledger  cached GET of a zip with the ledger on vs a second gateway with it off, alternating
 #   policy           p50 of the repository bundle's evaluation (`policy bench`)
 #   hashing          the core's h1 of the large zip vs `unzip -p | sha256sum` over the same inflated bytes
@@ -279,6 +279,7 @@ compare_get "GET .zip (1 MB)" /bench.example/medium/@v/v1.0.0.zip
 compare_get "GET .info" /bench.example/small1/@v/v1.0.0.info
 compare_get "GET .mod" /bench.example/small1/@v/v1.0.0.mod
 compare_get "GET @v/list" /bench.example/small1/@v/list
+compare_get "GET @latest" /bench.example/small1/@latest
 
 echo "$SECONDS s: the download ledger's cost to cached GET (one client, ledger on vs off, alternating)" >&2
 # Two fresh gateways alike but for the ledger: the one that ran the figures above carries their state (a larger heap,

@@ -81,6 +81,11 @@ internal static class BenchWorld
             {
                 modules.Add(AddSourceModule(layout, random, $"bench.example/small{k}", $"v1.0.{v}", 20_000));
             }
+
+            if (options.Versions > 0)
+            {
+                AddLatest(layout, $"bench.example/small{k}", $"v1.0.{options.Versions - 1}");
+            }
         }
         for (var v = 0; v < options.Medium; v++)
         {
@@ -102,6 +107,13 @@ internal static class BenchWorld
             modules.Add(AddLargeModule(layout, random, "bench.example/large", "v1.0.0", options.LargeMegabytes));
         }
         return modules;
+    }
+
+    // `@latest` as proxy.golang.org answers it: the .info of the module's highest release.
+    private static void AddLatest(GoProxyLayout layout, string path, string version)
+    {
+        var info = layout.FilePath(path, version, "info");
+        File.Copy(info, Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(info)!)!, "@latest"), overwrite: true);
     }
 
     // A Go file holding `randomBytes` bytes as a base64 constant: about 4/3 of that deflated to about the byte count.
