@@ -75,7 +75,7 @@ public sealed class DatabaseLocks(AuditDatabase database)
 
         var locks = new NpgsqlConnectionStringBuilder(runtime)
         {
-            CommandTimeout = 0, ApplicationName = "securegateway locks",
+            CommandTimeout = 0, ApplicationName = "securegateway locks", NoResetOnClose = true,
         }.ConnectionString;
         lockConnectionString = new(runtime, locks);
         return locks;
